@@ -145,6 +145,7 @@ export class T1Card {
 
     let received: T1Block | null = null;
     let receivedText: string;
+    let rError: RError = R_ERROR_OTHER;
     const reject = here.find((f) => f.kind === 'reject');
     if (reject) {
       fire(reject);
@@ -158,12 +159,13 @@ export class T1Card {
       } catch (e) {
         if (!(e instanceof T1BlockError)) throw e;
         receivedText = `invalid (${e.message})`;
+        rError = e.rError;
       }
     }
 
     let reply: T1Block;
     if (received === null) {
-      reply = this.invalid(reject ? R_ERROR_EDC : R_ERROR_OTHER);
+      reply = this.invalid(reject ? R_ERROR_EDC : rError);
     } else {
       const abort = here.find((f) => f.kind === 'abort');
       if (abort) {
@@ -383,12 +385,14 @@ export class T1Card {
   }
 }
 
-/** Raised by T1CardLink.failAt: the link error to throw at a given exchange. */
+/** Scripted events of a T1CardLink. */
 export interface T1LinkScript {
   /** At exchange n (1-based), throw this error instead of delivering the block. */
   failAt?: { n: number; error: Error };
   /** Called before exchange n is delivered (e.g. to abort a controller). */
   before?: (n: number) => void;
+  /** Called after exchange n has been answered, before the reply is returned. */
+  after?: (n: number) => void;
 }
 
 export interface T1Exchange {
@@ -417,6 +421,7 @@ export class T1CardLink implements T1Link {
     }
     const received = await this.card.receiveBlock(sent);
     this.exchanges.push({ sent, received, bwtMultiplier: opts.bwtMultiplier });
+    this.script.after?.(n);
     if (received === null) throw new T1LinkError('ICC mute', 'mute');
     return received;
   }
