@@ -118,6 +118,8 @@ export async function loadSigningKey(env: NodeJS.ProcessEnv, opts: { throwaway?:
     } catch (e) {
       if (e instanceof IwaBuildError) throw e;
       throw new IwaBuildError(`build:iwa: cannot read the key from ${source}: ${(e as Error).message}`);
+    } finally {
+      pem.fill(0); // the KeyObject holds the key now; drop our copy of the PEM
     }
   };
   if (env.WEBTKE_IWA_KEY_FILE) {
