@@ -52,7 +52,7 @@ export function hexOf(bytes: Uint8Array): string {
 }
 
 /** Bytes from hex (whitespace ignored); throws on odd length or non-hex characters. */
-export function bytesOf(hex: string): Uint8Array {
+export function bytesOf(hex: string): Uint8Array<ArrayBuffer> {
   const clean = hex.replace(/\s+/g, '');
   if (clean.length % 2 !== 0 || /[^0-9a-fA-F]/.test(clean)) throw new Error(`bad hex in test: ${hex.slice(0, 40)}`);
   const out = new Uint8Array(clean.length / 2);

@@ -48,7 +48,7 @@ describe('ECDSA DER verification (Wycheproof)', () => {
     const t = der.testGroups[0].tests.find((x) => x.result === 'valid')!;
     const raw = derToRawSignature(bytesOf(t.sig as string), 32);
     const key = await importSpki(c, 'P-256', bytesOf(der.testGroups[0].publicKeyDer as string), 'ECDSA');
-    const ok = await c.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, raw, bytesOf(t.msg as string));
+    const ok = await c.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, new Uint8Array(raw), bytesOf(t.msg as string));
     assert.isTrue(ok);
   });
 });

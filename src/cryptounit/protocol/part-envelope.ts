@@ -52,13 +52,19 @@ export async function wrapPartForImporter(c: WebCrypto, importerSpki: Uint8Array
   }
 }
 
-/** The importer key as the unit holds it. */
-export interface ImporterKey {
+/**
+ * The recipient key of an envelope: a unit's importer key (a WebCrypto private key), or a
+ * smart card's own ECDH key, where the card computes Z and the private key never leaves it.
+ */
+export type ImporterKey = {
   curve: CurveName;
-  privateKey: CryptoKey;
-  /** SHA-256 of the importer's uncompressed point */
+  /** SHA-256 of the recipient's uncompressed point */
   ski: Uint8Array;
-}
+} & (
+  | { privateKey: CryptoKey }
+  /** Z = x-coordinate of d × P for the ephemeral point P (uncompressed), at full field size */
+  | { deriveSharedSecret(ephemeralPoint: Uint8Array): Promise<Uint8Array> }
+);
 
 /**
  * Open an envelope with the unit's importer key. Every failure — DER, structure, wrong
@@ -79,7 +85,10 @@ export async function openPartEnvelope(c: WebCrypto, importer: ImporterKey, enve
   } catch {
     throw new EnvelopeError('originator key is not a point on the importer key\'s curve');
   }
-  const kek = await deriveKek(c, await ecdhSharedSecret(c, importer.curve, importer.privateKey, eph), k.ukm);
+  const z = 'privateKey' in importer
+    ? await ecdhSharedSecret(c, importer.curve, importer.privateKey, eph)
+    : await importer.deriveSharedSecret(k.originatorPoint);
+  const kek = await deriveKek(c, z, k.ukm);
   try {
     return await aesKwUnwrap(c, kek, k.encryptedKey);
   } catch {

@@ -68,6 +68,13 @@ describe('part envelope vs node:crypto', () => {
       const env = encodeKeyAgreeRecipientInfo(fields);
       const importerKey = { curve, privateKey: importer.privateKey, ski };
       assert.equal(hexOf(await openPartEnvelope(c, importerKey, env)), hexOf(part));
+      // the same envelope opened with Z computed outside WebCrypto (as a smart card does)
+      const cardSide = createECDH(NODE_CURVE[curve]);
+      cardSide.setPrivateKey(await scalarOf(importer.privateKey));
+      const viaCallback = await openPartEnvelope(c, {
+        curve, ski, deriveSharedSecret: async (p: Uint8Array) => new Uint8Array(cardSide.computeSecret(Buffer.from(p))),
+      }, env);
+      assert.equal(hexOf(viaCallback), hexOf(part));
 
       const bad = (f: Partial<typeof fields>) => encodeKeyAgreeRecipientInfo({ ...fields, ...f });
       const flipped = encryptedKey.slice(); flipped[5] ^= 1;
