@@ -8,7 +8,13 @@
  * the exchange unchanged.
  */
 export interface T1Link {
-  /** Send one T=1 block (the CCID layer wraps it in PC_to_RDR_XfrBlock with bBWI = bwtMultiplier) and return the card's reply block. */
+  /**
+   * Send one T=1 block (the CCID layer wraps it in PC_to_RDR_XfrBlock with bBWI = bwtMultiplier) and return the card's reply block.
+   *
+   * The engine zeroes `block` once the promise settles (it may carry a PIN): copy it if you
+   * need it afterwards. `bwtMultiplier` is 1 except for the exchange that carries
+   * S(WTX response), where it is the multiplier the card asked for.
+   */
   exchangeBlock(block: Uint8Array, opts: { bwtMultiplier: number; signal?: AbortSignal }): Promise<Uint8Array>;
 }
 

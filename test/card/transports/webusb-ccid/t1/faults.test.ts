@@ -239,6 +239,26 @@ describe('T1Session resynchronisation and unrecoverable failures', () => {
     assert.equal(t.card.commands.length, 1);
   });
 
+  it('resynchronisation restores the IFSC of the ATR after the card changed it', async () => {
+    // Reply 1: S(IFS request 254); reply 2: R(1); our 254-byte block 2 (reply 3) gets no answer ×4; resynch is reply 7.
+    const card = new T1Card(sizedEcho(() => RESP), {
+      ifsc: 32,
+      faults: [
+        { kind: 'ifs-request', at: 1, ifsc: 254 },
+        { kind: 'lose', at: 3, count: 4 },
+      ],
+    });
+    const link = new T1CardLink(card);
+    const session = new T1Session(link, { ifsc: 32, ifsd: 32 });
+    const command = pattern(600, 3);
+    assertBytes(await session.transceive(command), expectedAnswer(command, RESP));
+    assert.equal(session.currentIfsc, 32);
+    const sent = hostBlocks(link.exchanges);
+    assert.equal(sent[2].kind === 'I' && sent[2].inf.length, 254, 'the new IFSC was used before the resynch');
+    assert.deepEqual(sent[6], { kind: 'S', fn: 'resynch', response: false });
+    sent.slice(7).forEach((b) => b.kind === 'I' && assert.isAtMost(b.inf.length, 32));
+  });
+
   it('renegotiates IFSD after a resynchronisation', async () => {
     // Reply 1 is the IFS negotiation; the command's replies from 2 are lost ×4; resynch at 6, S(IFS) at 7.
     const t = setup([{ kind: 'lose', at: 2, count: 4 }], { ifsd: 254 });

@@ -6,6 +6,7 @@ import {
   T1ProtocolError,
   T1Session,
   type T1Block,
+  type T1Link,
 } from '../../../../../src/card/transports/webusb-ccid/t1/index.ts';
 import { T1Card, T1CardLink } from '../../../../fakes/t1-card.ts';
 import { expectedAnswer, hostBlocks, pattern, sizedEcho } from './helpers.ts';
@@ -160,7 +161,9 @@ describe('T1Session over an in-memory T1Card', () => {
     const card = new T1Card(sizedEcho(() => 100), { ifsc: 32 });
     const ctl = new AbortController();
     const link = new T1CardLink(card, { after: (n) => n === 3 && ctl.abort() });
-    const session = new T1Session(link, { ifsc: 32, ifsd: 32 });
+    // A link that ignores the signal: only the session's own check between blocks can stop it.
+    const deaf: T1Link = { exchangeBlock: (block, opts) => link.exchangeBlock(block, { bwtMultiplier: opts.bwtMultiplier }) };
+    const session = new T1Session(deaf, { ifsc: 32, ifsd: 32 });
     const pre = new AbortController();
     pre.abort();
     await assertRejects(session.transceive(pattern(10, 1), pre.signal), TransportAbortedError);

@@ -189,4 +189,51 @@ describe('T=1 transcripts (ISO/IEC 7816-3 Annex A style)', () => {
     await s.negotiateIfsd();
     link.done();
   });
+  it('A.15 a card I-block before our chain ended is refused; its R(1) then continues the chain', async () => {
+    const { s, link } = session(
+      [
+        { host: '00 20 04 00da0000 fe', card: '00 00 02 9000 92' }, // I(0,M) / I(0): too early
+        { host: '00 82 00 82', card: '00 90 00 90' }, // R(0, other error) / R(1)
+        { host: '00 40 01 22 63', card: '00 00 02 9000 92' }, // I(1) / I(0)
+      ],
+      { ifsc: 4 },
+    );
+    assertBytes(await s.transceive(bytesOf('00da0000 22')), bytesOf('9000'));
+    link.done();
+  });
+
+  it('A.16 after an abort the card names the N(S) it expects next, and we use it', async () => {
+    const { s, link } = session(
+      [
+        { host: '00 20 04 00da0000 fe', card: '00 c2 00 c2' }, // I(0,M) / S(ABORT request)
+        { host: '00 e2 00 e2', card: '00 90 00 90' }, // S(ABORT response) / R(1): it counted I(0)
+        { host: '00 40 01 22 63', card: '00 00 02 9000 92' }, // so the next command is I(1)
+      ],
+      { ifsc: 4 },
+    );
+    await assertRejects(s.transceive(bytesOf('00da0000 22')), T1ProtocolError);
+    assertBytes(await s.transceive(bytesOf('22')), bytesOf('9000'));
+    link.done();
+  });
+
+  it('A.17 a card I-block longer than our IFSD is refused', async () => {
+    const { s, link } = session([
+      { host: '00 00 04 00a40400 a4', card: '00 00 21 111111111111111111111111111111111111111111111111111111111111111111 30' },
+      { host: '00 82 00 82', card: '00 00 02 9000 92' },
+    ]);
+    assertBytes(await s.transceive(bytesOf('00a40400')), bytesOf('9000'));
+    link.done();
+  });
+
+  it('A.18 an S(IFS response) with another value does not answer our request', async () => {
+    const { s, link } = session(
+      [
+        { host: '00 c1 01 fe 3e', card: '00 e1 01 20 c0' },
+        { host: '00 c1 01 fe 3e', card: '00 e1 01 fe 1e' },
+      ],
+      { ifsd: 254 },
+    );
+    await s.negotiateIfsd();
+    link.done();
+  });
 });
