@@ -47,8 +47,8 @@ import { T1Card, type T1Fault } from './t1-card.ts';
 export type CardFunction = (apdu: Uint8Array) => Promise<Uint8Array>;
 
 export type CcidFault =
-  /** `count` time-extension DataBlocks (bStatus 0x80, bError = multiplier) before the reply, `delayMs` apart. */
-  | { kind: 'time-extension'; at: number; count?: number; multiplier: number; delayMs?: number }
+  /** `count` time-extension DataBlocks (bStatus 0x80, bError = multiplier) before the reply, each after `delayMs`; the reply `thenMs` after the last. */
+  | { kind: 'time-extension'; at: number; count?: number; multiplier: number; delayMs?: number; thenMs?: number }
   /** The reply message reaches the host in pieces, cut at these offsets. */
   | { kind: 'split'; at: number; offsets: number[] }
   /** The reply carries bSeq + 1. */
@@ -412,7 +412,7 @@ export class FakeCcidDevice implements CcidUsbDevice {
         if (wtx.delayMs) await sleep(wtx.delayMs);
         this.push({ bytes: this.reply(RDR_TO_PC_DATA_BLOCK, seq, 0x80, wtx.multiplier, 0) });
       }
-      if (wtx.delayMs) await sleep(wtx.delayMs);
+      if (wtx.thenMs) await sleep(wtx.thenMs);
     }
     const delay = this.take(n, (f) => f.kind === 'delay') as Extract<CcidFault, { kind: 'delay' }> | undefined;
     if (delay) await sleep(delay.ms);

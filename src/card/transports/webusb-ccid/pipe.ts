@@ -129,8 +129,9 @@ export class CcidPipe {
         this.outstanding.delete(r.seq);
       }
     } catch (e) {
-      if (!(e instanceof TransportTimeoutError)) throw e;
-      // Those replies are not coming; go on (the reader answers "slot busy" if it still is).
+      // A timeout: those replies are not coming. A stall or transfer error: they are lost.
+      // Either way go on (the reader answers "slot busy" if it still is busy).
+      if (!(e instanceof TransportTimeoutError) && !(e instanceof CcidTransferError) && !(e instanceof CcidProtocolError)) throw e;
       this.outstanding.clear();
     }
   }

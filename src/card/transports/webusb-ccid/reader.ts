@@ -183,8 +183,8 @@ export class CcidReader implements CardTransport {
 
   transmit(apdu: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
     return this.gate.run(signal, async (inner) => {
-      if (!this.powered) await this.powerUp(inner, true);
       try {
+        if (!this.powered) await this.powerUp(inner, true);
         return await this.exchange(apdu, inner);
       } catch (e) {
         throw await this.diagnose(e);
