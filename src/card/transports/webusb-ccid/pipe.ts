@@ -42,6 +42,7 @@ export class CcidPipe {
   private pendingIn: Promise<USBInTransferResult> | null = null;
   private readonly outstanding = new Set<number>();
   private readonly readSize: number;
+  private lock: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly device: CcidUsbDevice,
@@ -73,6 +74,31 @@ export class CcidPipe {
   async command(type: number, specific: readonly [number, number, number], data: Uint8Array, expect: number, opts: CommandOptions = {}): Promise<CcidReply> {
     const { signal } = opts;
     throwIfAborted(signal);
+    // One command on the bus at a time, even when a caller gave up on an earlier one that is
+    // still winding down (the next waits for it; the queue keeps its order if a waiter aborts).
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const before = this.lock;
+    this.lock = before.then(() => mine);
+    try {
+      if (signal) {
+        const abort = whenAborted(signal);
+        try {
+          await Promise.race([before, abort.promise]);
+        } finally {
+          abort.dispose();
+        }
+      } else {
+        await before;
+      }
+      return await this.commandNow(type, specific, data, expect, opts);
+    } finally {
+      release();
+    }
+  }
+
+  private async commandNow(type: number, specific: readonly [number, number, number], data: Uint8Array, expect: number, opts: CommandOptions): Promise<CcidReply> {
+    const { signal } = opts;
     const timeoutMs = opts.timeoutMs ?? this.opts.timeoutMs;
     await this.drain(timeoutMs, signal);
     const seq = this.seq;

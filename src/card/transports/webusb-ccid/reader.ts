@@ -187,7 +187,7 @@ export class CcidReader implements CardTransport {
         if (!this.powered) await this.powerUp(inner, true);
         return await this.exchange(apdu, inner);
       } catch (e) {
-        throw await this.diagnose(e);
+        throw await this.diagnose(e, inner);
       }
     });
   }
@@ -417,12 +417,12 @@ export class CcidReader implements CardTransport {
    * After a failed exchange: a stall, transfer error, timeout or mute may mean the card was
    * pulled. Ask the slot; if it is empty the answer is CardRemovedError.
    */
-  private async diagnose(e: unknown): Promise<unknown> {
-    if (e instanceof CardRemovedError || e instanceof TransportAbortedError || e instanceof TransportClosedError) return e;
+  private async diagnose(e: unknown, signal: AbortSignal): Promise<unknown> {
+    if (e instanceof CardRemovedError || e instanceof TransportAbortedError || e instanceof TransportClosedError || signal.aborted) return e;
     const suspicious = e instanceof CcidTransferError || e instanceof TransportTimeoutError || (e instanceof CcidCommandError && e.code === 'icc-mute') || e instanceof T1LinkError;
     if (!suspicious && !(e instanceof T1ProtocolError)) return e;
     try {
-      const s = await this.pipe.command(PC_TO_RDR_GET_SLOT_STATUS, [0, 0, 0], new Uint8Array(0), RDR_TO_PC_SLOT_STATUS, { timeoutMs: QUICK_TIMEOUT_MS });
+      const s = await this.pipe.command(PC_TO_RDR_GET_SLOT_STATUS, [0, 0, 0], new Uint8Array(0), RDR_TO_PC_SLOT_STATUS, { signal, timeoutMs: QUICK_TIMEOUT_MS });
       if (s.iccStatus === ICC_ABSENT) {
         this.noteAbsent();
         return new CardRemovedError();
