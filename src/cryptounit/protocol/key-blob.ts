@@ -52,9 +52,13 @@ export interface BlobWithData {
 
 export const encodeBlobWithData = (p: BlobWithData): Uint8Array => encodeDer(seq(keyBlobNode(p.blob), octets(p.data)));
 
-/** WRAP / UNWRAP payloads; `maxData` bounds the data or ciphertext (33 beyond it). */
+/**
+ * WRAP / UNWRAP payloads; `maxData` bounds the data or ciphertext (33 beyond it). The DER
+ * walk itself is bounded only by the request limit, so that oversized data is the 33 of
+ * DESIGN §3.8 and not a 7 from the DER size limit.
+ */
 export function decodeBlobWithData(der: Uint8Array, maxData: number): BlobWithData {
-  const items = sequenceItems(decodeDer(der, 'key storage payload', { maxLength: maxData + 1024 }), 'key storage payload', 2);
+  const items = sequenceItems(decodeDer(der, 'key storage payload'), 'key storage payload', 2);
   const blob = keyBlobOf(items[0]);
   const data = octetString(items[1], 'data');
   if (data.length > maxData) throw new FieldLengthError('data', `at most ${maxData}`, data.length);

@@ -1,5 +1,5 @@
 import { bytesEqual } from '../../../bytes/index.ts';
-import { randomBytes, subjectKeyIdentifier, type CurveName, type WebCrypto } from '../../../crypto/index.ts';
+import { CryptoFormatError, randomBytes, subjectKeyIdentifier, type CurveName, type WebCrypto } from '../../../crypto/index.ts';
 import { CertificateError, ProtocolDecodeError } from '../errors.ts';
 import { OID_CN, OID_OU } from '../oids.ts';
 import { buildCertificate, parseCertificate, skiExtension, skiOf, verifyCertificateSignature, X509_VERSION_3, type TbsSigner } from './x509.ts';
@@ -112,7 +112,8 @@ export async function parseAdminCertificate(c: WebCrypto, der: Uint8Array): Prom
     return { der: der.slice(), name, curve: cert.subjectKey.curve, publicPoint: cert.subjectKey.point, ski };
   } catch (e) {
     if (e instanceof CertificateError) throw e;
-    if (e instanceof ProtocolDecodeError) throw new CertificateError(e.message);
+    // a public point off its curve surfaces from the signature check as CryptoFormatError
+    if (e instanceof ProtocolDecodeError || e instanceof CryptoFormatError) throw new CertificateError(e.message);
     throw e;
   }
 }
