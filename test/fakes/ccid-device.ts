@@ -67,7 +67,9 @@ export type CcidFault =
   /** The transfer fails with a NetworkError, in or out. */
   | { kind: 'transfer-error'; at: number; direction: 'in' | 'out' }
   /** The reply is a failed DataBlock with this bError and ICC status. */
-  | { kind: 'slot-error'; at: number; bError: number; iccStatus?: number };
+  | { kind: 'slot-error'; at: number; bError: number; iccStatus?: number }
+  /** The reply is replaced by these bytes (given the command's bSeq): malformed messages. */
+  | { kind: 'replace'; at: number; reply: (seq: number) => Uint8Array };
 
 export interface FakeCcidOptions {
   dump: LibccidDump;
@@ -274,6 +276,11 @@ export class FakeCcidDevice implements CcidUsbDevice {
     this.notify();
   }
 
+  /** Send RDR_to_PC_NotifySlotChange with these slot-0 bits (b0 present, b1 changed) without changing the slot. */
+  notifySlot(bits: number): void {
+    if (this.hasInterrupt) this.pushInterrupt(Uint8Array.of(RDR_TO_PC_NOTIFY_SLOT_CHANGE, bits));
+  }
+
   // ---- internals ---------------------------------------------------------------------------
 
   private mustBeOpen(): void {
@@ -419,6 +426,8 @@ export class FakeCcidDevice implements CcidUsbDevice {
     if (inFault?.kind === 'stall') return this.push({ stall: true });
     if (inFault?.kind === 'transfer-error') return this.push({ error: 'NetworkError' });
     if (this.take(n, (f) => f.kind === 'bad-seq')) out[6] = (seq + 1) & 0xff;
+    const replace = this.take(n, (f) => f.kind === 'replace') as Extract<CcidFault, { kind: 'replace' }> | undefined;
+    if (replace) out = replace.reply(seq);
     const split = this.take(n, (f) => f.kind === 'split') as Extract<CcidFault, { kind: 'split' }> | undefined;
     if (split) {
       let from = 0;

@@ -458,20 +458,24 @@ export class CcidReader implements CardTransport {
         const byte = 1 + (slot >> 2);
         if (data.length <= byte) continue;
         const bits = (data[byte] >> ((slot & 3) * 2)) & 0x03;
-        this.onSlotChange((bits & 1) === 1, (bits & 2) === 2);
+        this.onSlotChange((bits & 1) === 1);
       } else if (data[0] === RDR_TO_PC_HARDWARE_ERROR) {
         // bSlot, bSeq, bHardwareErrorCode: the running exchange will fail on its own.
       }
     }
   }
 
-  private onSlotChange(present: boolean, changed: boolean): void {
+  /**
+   * Readers also report the current state when polled or started (with the "changed" bit set),
+   * so only a difference from what we know counts. A card swapped faster than the reader
+   * reports shows up on the next exchange instead (an inactive card: removed, then inserted).
+   */
+  private onSlotChange(present: boolean): void {
     if (!present) {
-      if (this.present || changed) this.noteAbsent(true);
+      if (this.present) this.noteAbsent(true);
       return;
     }
-    if (this.present && !changed) return;
-    if (this.present && changed) this.noteAbsent(true); // out and in again between two notifications
+    if (this.present) return;
     this.present = true;
     this.powered = false;
     this.events.emit('card-inserted');

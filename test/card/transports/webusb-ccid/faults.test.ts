@@ -3,6 +3,7 @@ import { concat, fromHex } from '../../../../src/bytes/index.ts';
 import { CardRemovedError, TransportAbortedError, TransportBusyError, TransportTimeoutError } from '../../../../src/card/transport-errors.ts';
 import {
   CcidHardwareError,
+  CcidProtocolError,
   CcidSequenceError,
   CcidTransferError,
   CommandNotSupportedError,
@@ -251,6 +252,32 @@ describe('webusb-ccid: one exchange at a time, and abort', () => {
     await assertRejects(p, TransportAbortedError);
     const d = pattern(100, 2);
     assertBytes(await r.reader.transmit(echo(d)), concat(d, ok));
+    await r.reader.close();
+  });
+});
+
+describe('webusb-ccid faults: malformed replies', () => {
+  /** A reply header: type, dwLength (LE), slot 0, seq, status, error, specific. */
+  const msg = (type: number, seq: number, len: number, status: number, error: number, specific: number, data: number[] = []): Uint8Array =>
+    Uint8Array.from([type, len & 0xff, (len >> 8) & 0xff, 0, 0, 0, seq, status, error, specific, ...data]);
+
+  it('a dwLength over the reader’s message size, a reply of the wrong type, and a response chain that starts in the middle are CcidProtocolError', async () => {
+    const faults: CcidFault[] = [
+      { kind: 'replace', at: 1, reply: (seq) => msg(0x80, seq, 3063, 0, 0, 0) },
+      { kind: 'replace', at: 2, reply: (seq) => msg(0x81, seq, 0, 0, 0, 0) },
+      { kind: 'replace', at: 3, reply: (seq) => msg(0x80, seq, 2, 0, 0, 0x02, [0x90, 0x00]) },
+    ];
+    const r = await rig('yubikey', { device: { faults } });
+    for (let i = 0; i < 3; i++) await assertRejects(r.reader.transmit(echo(pattern(4, i))), CcidProtocolError, `fault ${i + 1}`);
+    assert.deepEqual(r.dev.unfiredFaults(), []);
+    const d = pattern(4, 9);
+    assertBytes(await r.reader.transmit(echo(d)), concat(d, ok));
+    await r.reader.close();
+  });
+
+  it('a chained response at short APDU level is CcidProtocolError', async () => {
+    const r = await rig('cherry', { device: { faults: [{ kind: 'replace', at: 1, reply: (seq) => msg(0x80, seq, 2, 0, 0, 0x01, [0x90, 0x00]) }] } });
+    await assertRejects(r.reader.transmit(echo(pattern(4, 1))), CcidProtocolError);
     await r.reader.close();
   });
 });

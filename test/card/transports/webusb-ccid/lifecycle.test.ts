@@ -106,4 +106,33 @@ describe('webusb-ccid: open and close', () => {
     assertBytes(await r.reader.transmit(echo(d)), concat(d, ok));
     await r.reader.close();
   });
+
+  it('a slot notification that repeats the known state changes nothing', async () => {
+    const r = await rig('yubikey');
+    const events: string[] = [];
+    r.reader.on('card-removed', () => events.push('removed'));
+    r.reader.on('card-inserted', () => events.push('inserted'));
+    r.dev.notifySlot(0b11); // present, "changed"
+    await tick(5);
+    const powerOns = r.dev.sent.filter((m) => m[0] === 0x62).length;
+    const d = pattern(8, 1);
+    assertBytes(await r.reader.transmit(echo(d)), concat(d, ok));
+    assert.deepEqual(events, []);
+    assert.equal(r.dev.sent.filter((m) => m[0] === 0x62).length, powerOns, 'no new power-up');
+    await r.reader.close();
+  });
+
+  it('a card found inactive (swapped between exchanges) is CardRemovedError, reported as removed then inserted, and powered again next time', async () => {
+    const r = await rig('nitrokey3', { device: { faults: [{ kind: 'slot-error', at: 1, bError: 0xfe, iccStatus: 1 }] } });
+    const events: string[] = [];
+    r.reader.on('card-removed', () => events.push('removed'));
+    r.reader.on('card-inserted', () => events.push('inserted'));
+    await assertRejects(r.reader.transmit(echo(pattern(3, 1))), CardRemovedError);
+    assert.deepEqual(events, ['removed', 'inserted']);
+    const powerOns = r.dev.sent.filter((m) => m[0] === 0x62).length;
+    const d = pattern(8, 2);
+    assertBytes(await r.reader.transmit(echo(d)), concat(d, ok));
+    assert.equal(r.dev.sent.filter((m) => m[0] === 0x62).length, powerOns + 1);
+    await r.reader.close();
+  });
 });
