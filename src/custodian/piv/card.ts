@@ -1,0 +1,108 @@
+import { CardChannel, type CardChannelOptions } from '../../card/channel.ts';
+import { ApduError, PinBlockedError, PinError } from '../../card/errors.ts';
+import {
+  KEY_PIN, KEY_PUK, ManagementKey, PivSession, SW_NOT_FOUND, type FirmwareVersion, type ManagementKeyAlgorithm,
+} from '../../card/applets/piv/index.ts';
+import type { CardTransport } from '../../card/transport.ts';
+import type { WebCrypto } from '../../crypto/index.ts';
+import { NotPivCardError, PivPinBlockedError, WrongPinError } from './errors.ts';
+
+/** What the PIN entry shows. */
+export interface PinEntryInfo {
+  verified: boolean;
+  /** tries left before the PIN blocks, when the card tells */
+  retriesLeft: number | undefined;
+  /** tries in total, when the card tells (GET METADATA) */
+  totalTries: number | undefined;
+  blocked: boolean;
+}
+
+export interface OpenPivCardOptions {
+  crypto: WebCrypto;
+  /** Options for the CardChannel made over the transport (traffic log, chaining). */
+  channel?: CardChannelOptions;
+  signal?: AbortSignal;
+}
+
+/**
+ * A PIV card opened for a custodian: the selected PIV application plus what the custodians
+ * need around it (PIN entry facts, typed PIN errors, the management key's algorithm).
+ * One PivCard serves both the admin signer and the key part holder of the card.
+ */
+export class PivCard {
+  private constructor(
+    readonly session: PivSession,
+    readonly crypto: WebCrypto,
+    /** firmware version when the card has the Yubico extensions */
+    readonly version: FirmwareVersion | undefined,
+    readonly serial: number | undefined,
+  ) {}
+
+  /** SELECT the PIV application; read version and serial where the card offers them. */
+  static async open(transportOrChannel: CardTransport | CardChannel, opts: OpenPivCardOptions): Promise<PivCard> {
+    const channel = transportOrChannel instanceof CardChannel ? transportOrChannel : new CardChannel(transportOrChannel, opts.channel);
+    let session: PivSession;
+    try {
+      session = await PivSession.select(channel, { crypto: opts.crypto, signal: opts.signal });
+    } catch (e) {
+      if (e instanceof ApduError && e.sw === SW_NOT_FOUND) throw new NotPivCardError();
+      throw e;
+    }
+    const version = await session.version();
+    const serial = version ? await session.serial() : undefined;
+    return new PivCard(session, opts.crypto, version, serial);
+  }
+
+  /** Whether the card speaks the Yubico PIV extensions (answered GET VERSION). */
+  get yubico(): boolean {
+    return this.version !== undefined;
+  }
+
+  /** PIN facts for the PIN entry: tries left (and in total), blocked, verified. Uses no try. */
+  async pinInfo(): Promise<PinEntryInfo> {
+    const md = await this.session.metadata(KEY_PIN);
+    const st = await this.session.pinStatus();
+    const retriesLeft = st.retriesLeft ?? md?.retries?.remaining;
+    return { verified: st.verified, retriesLeft, totalTries: md?.retries?.total, blocked: st.blocked };
+  }
+
+  /** PUK tries left, when the card tells (GET METADATA 81). */
+  async pukRetriesLeft(): Promise<number | undefined> {
+    return (await this.session.metadata(KEY_PUK))?.retries?.remaining;
+  }
+
+  /**
+   * VERIFY the PIN with the custodian's typed errors: WrongPinError (a WrongSecretError with
+   * retriesLeft) or PivPinBlockedError (which says what unblocks it).
+   */
+  async verifyPin(pin: string): Promise<void> {
+    try {
+      await this.session.verifyPin(pin);
+    } catch (e) {
+      if (e instanceof PinBlockedError) throw new PivPinBlockedError(await this.pukRetriesLeft().catch(() => undefined), e);
+      if (e instanceof PinError) throw new WrongPinError(e);
+      throw e;
+    }
+  }
+
+  /** Forget the PIN on the card (VERIFY P1=FF). */
+  async logout(): Promise<void> {
+    await this.session.logoutPin();
+  }
+
+  /**
+   * A management key from hex, with its algorithm as the card reports it (GET METADATA 9B);
+   * without metadata the length decides (24 bytes: 3DES). `algorithm` overrides both.
+   */
+  async managementKey(hex: string, algorithm?: ManagementKeyAlgorithm): Promise<ManagementKey> {
+    const key = ManagementKey.fromHex(hex, algorithm);
+    if (algorithm) return key;
+    const onCard = await this.session.managementKeyAlgorithm();
+    if (!onCard || onCard === key.algorithm.name) return key;
+    try {
+      return key.withAlgorithm(onCard);
+    } finally {
+      key.wipe();
+    }
+  }
+}
