@@ -104,14 +104,14 @@ export function adminDirectory(ctx: StoreContext): AdminDirectory {
       return rec;
     },
 
-    get: (ski) => ctx.db().get(STORES.admins, checkSki(ski)),
+    get: async (ski) => ctx.db().get(STORES.admins, checkSki(ski)),
 
     async list() {
       const all = await ctx.db().getAll(STORES.admins);
       return all.sort((a, b) => a.name.localeCompare(b.name) || (a.ski < b.ski ? -1 : a.ski > b.ski ? 1 : 0));
     },
 
-    findByName: (name) => ctx.db().getAllFromIndex(STORES.admins, INDEXES.adminsByName, name),
+    findByName: async (name) => ctx.db().getAllFromIndex(STORES.admins, INDEXES.adminsByName, name),
 
     async setLocation(ski, location) {
       assertNoSecrets(location);

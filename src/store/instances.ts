@@ -195,14 +195,14 @@ export function instanceRepository(ctx: StoreContext): InstanceRepository {
       return rec;
     },
 
-    get: (id) => ctx.db().get(STORES.instances, id),
+    get: async (id) => ctx.db().get(STORES.instances, id),
 
     async list() {
       const all = await ctx.db().getAll(STORES.instances);
       return all.sort((a, b) => a.created - b.created || a.name.localeCompare(b.name));
     },
 
-    rename(id, name) {
+    async rename(id, name) {
       const n = checkString(name, 'name', { max: MAX_LABEL });
       return modify(id, (inst) => {
         inst.name = n;
@@ -210,7 +210,7 @@ export function instanceRepository(ctx: StoreContext): InstanceRepository {
       });
     },
 
-    addUnit(instanceId, unit) {
+    async addUnit(instanceId, unit) {
       assertNoSecrets(unit);
       return modify(instanceId, (inst) => {
         const u = newUnit(unit, inst.kind, 'unit', ctx.now());
@@ -219,7 +219,7 @@ export function instanceRepository(ctx: StoreContext): InstanceRepository {
       });
     },
 
-    updateUnit(instanceId, unitId, patch) {
+    async updateUnit(instanceId, unitId, patch) {
       assertNoSecrets(patch);
       const p = checkObject(patch, 'patch');
       checkKeys(p, '', ['label', 'endpoint']);
@@ -258,7 +258,7 @@ export function instanceRepository(ctx: StoreContext): InstanceRepository {
       });
     },
 
-    unpinRoot(instanceId, unitId) {
+    async unpinRoot(instanceId, unitId) {
       return modify(instanceId, (inst) => {
         const u = findUnit(inst, unitId);
         delete u.pinnedRoot;

@@ -177,7 +177,7 @@ export function journal(ctx: StoreContext): Journal {
       });
     },
 
-    get: (seq) => ctx.db().get(STORES.journal, seq),
+    get: async (seq) => ctx.db().get(STORES.journal, seq),
 
     async list(opts = {}) {
       const from = opts.fromSeq ?? 1;

@@ -64,14 +64,14 @@ export function keyPartRepository(ctx: StoreContext): KeyPartRepository {
       return rec;
     },
 
-    get: (id) => ctx.db().get(STORES.keyParts, checkId(id, 'id')),
+    get: async (id) => ctx.db().get(STORES.keyParts, checkId(id, 'id')),
 
     async list() {
       const all = await ctx.db().getAll(STORES.keyParts);
       return all.sort((a, b) => a.created - b.created || a.description.localeCompare(b.description));
     },
 
-    findByVp: (vp) => ctx.db().getAllFromIndex(STORES.keyParts, INDEXES.keyPartsByVp, normalizeVp(vp, 'vp')),
+    findByVp: async (vp) => ctx.db().getAllFromIndex(STORES.keyParts, INDEXES.keyPartsByVp, normalizeVp(vp, 'vp')),
 
     async update(id, patch) {
       assertNoSecrets(patch);

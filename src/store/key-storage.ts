@@ -160,14 +160,14 @@ export function keyStorage(ctx: StoreContext): KeyStorage {
       return rec;
     },
 
-    get: (instanceId, keyId) => ctx.db().get(STORES.keyRecords, [instanceId, checkKeyId(keyId)]),
+    get: async (instanceId, keyId) => ctx.db().get(STORES.keyRecords, [instanceId, checkKeyId(keyId)]),
 
     async list(instanceId) {
       const all = await recordsOf(instanceId);
       return all.sort((a, b) => a.created - b.created || (a.keyId < b.keyId ? -1 : 1));
     },
 
-    listByVp: (instanceId, vp) => ctx.db().getAllFromIndex(STORES.keyRecords, INDEXES.keyRecordsByVp, [instanceId, normalizeVp(vp, 'vp')]),
+    listByVp: async (instanceId, vp) => ctx.db().getAllFromIndex(STORES.keyRecords, INDEXES.keyRecordsByVp, [instanceId, normalizeVp(vp, 'vp')]),
 
     async countByVp(instanceId) {
       const counts: Record<string, number> = {};
@@ -175,7 +175,7 @@ export function keyStorage(ctx: StoreContext): KeyStorage {
       return counts;
     },
 
-    relabel(instanceId, keyId, label) {
+    async relabel(instanceId, keyId, label) {
       const id = checkKeyId(keyId);
       const l = checkString(label, 'label', { max: MAX_LABEL });
       return write(async (tx) => {
@@ -204,7 +204,7 @@ export function keyStorage(ctx: StoreContext): KeyStorage {
       return status(rot, await tx.objectStore(STORES.keyRecords).index(INDEXES.keyRecordsByInstance).getAll(instanceId));
     },
 
-    beginRotation(instanceId, vps) {
+    async beginRotation(instanceId, vps) {
       const o = checkObject(vps, 'vps');
       checkKeys(o, '', ['fromVp', 'toVp']);
       const fromVp = normalizeVp(o.fromVp, 'fromVp');
@@ -226,7 +226,7 @@ export function keyStorage(ctx: StoreContext): KeyStorage {
       });
     },
 
-    stage(instanceId, blobs) {
+    async stage(instanceId, blobs) {
       if (!Array.isArray(blobs) || blobs.length === 0) throw new InvalidRecordError('blobs', 'must be a non-empty list');
       const read = blobs.map((b, i) => readBlob(b, `blobs[${i}]`));
       return write(async (tx) => {
