@@ -37,7 +37,7 @@ export * from './client/errors.ts';
 export { type UnitIdentity, describeUnit, sameUnit } from './client/identity.ts';
 export {
   type PreparedCommand, type SignatureText, blockFingerprint, buildPreparedCommand, preparedCommandFromJson, preparedCommandToJson,
-  signatureFromJson, signatureToJson, PREPARED_COMMAND_FORMAT, SIGNATURE_FORMAT,
+  signatureFromJson, signatureToJson, signatureForCommand, PREPARED_COMMAND_FORMAT, SIGNATURE_FORMAT,
 } from './client/prepared-command.ts';
 export { describeAdminBlock } from './client/describe.ts';
 export { type ImporterInfo, type UnitAttributes, type UnitState, decodeUnitAttributes } from './client/state.ts';

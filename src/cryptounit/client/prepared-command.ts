@@ -234,3 +234,15 @@ export function signatureFromJson(text: string): SignatureText {
   }
   return { sha256: sha, signerInfo };
 }
+
+/**
+ * On the coordinator: read a signature text and check it was made for `prepared` (same block
+ * hash). Returns the SignerInfo; whether it verifies is CryptoUnitClient.checkSignerInfo's job.
+ */
+export function signatureForCommand(prepared: PreparedCommand, text: string): Uint8Array {
+  const s = signatureFromJson(text);
+  if (!bytesEqual(s.sha256, prepared.blockSha256)) {
+    throw new PreparedCommandError(`the signature was made for block ${groupedHex(s.sha256.subarray(0, 8))} …, not this command's ${groupedHex(prepared.blockSha256.subarray(0, 8))} …`);
+  }
+  return s.signerInfo;
+}

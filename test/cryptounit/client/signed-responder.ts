@@ -9,11 +9,11 @@
  */
 import { concat, readU32be, u32be } from '../../../src/bytes/index.ts';
 import {
-  exportPublicPoint, generateEcKeyPair, randomBytes, subjectKeyIdentifier, type WebCrypto,
+  exportPublicPoint, generateEcKeyPair, randomBytes, subjectKeyIdentifier, type CurveName, type WebCrypto,
 } from '../../../src/crypto/index.ts';
 import {
   ADMIN_FUNCTION_ID, buildOaCertificate, buildRootCertificate, Command, counterField, createSignerInfo, decodeAdminBlock,
-  decodeAdminRequest, encodeAdminResponse, encodeAttributePairs, encodeDomainInfo, encodeResponseBlock, isStateChanging,
+  decodeAdminRequest, decodeSignerInfo, encodeSignerInfo, encodeAdminResponse, encodeAttributePairs, encodeDomainInfo, encodeResponseBlock, isStateChanging,
   Query, readCounter, type ResponseBlock,
 } from '../../../src/cryptounit/protocol/index.ts';
 
@@ -66,6 +66,8 @@ export interface ResponseEdit {
   signer?: { key: CryptoKey; ski: Uint8Array };
   /** extra SignerInfos to append to oaSignerInfos */
   extraSignerInfos?: Uint8Array[];
+  /** name this curve's digest and signature algorithms in the OA SignerInfo (the signature stays P-521) */
+  claimCurve?: CurveName;
 }
 
 export class SignedResponder {
@@ -114,7 +116,8 @@ export class SignedResponder {
     edit?.(e);
     const responseBlock = encodeResponseBlock(e.block);
     const signer = e.signer ?? { key: this.oaKey.privateKey, ski: this.oaSki };
-    const si = await createSignerInfo(this.c, 'P-521', signer.key, signer.ski, responseBlock);
+    let si = await createSignerInfo(this.c, 'P-521', signer.key, signer.ski, responseBlock);
+    if (e.claimCurve) si = encodeSignerInfo(signer.ski, e.claimCurve, decodeSignerInfo(si).signature);
     return encodeAdminResponse({ domainIndex: e.domainIndex, rv: e.rv, responseBlock, oaSignerInfo: concat(si, ...(e.extraSignerInfos ?? [])) });
   }
 

@@ -193,6 +193,8 @@ describe('cryptounit/client: every response check refuses a validly signed but w
     const k = await generateEcKeyPair(c, 'P-521', 'ECDSA');
     await refuses(unit, (e) => { e.signer = { key: k.privateKey, ski: unit.oaSki }; }, 'signature', 'forged sid');
   });
+  it('the OA SignerInfo names SHA-256 algorithms instead of SHA-512 (signer)', () =>
+    refuses(unit, (e) => { e.claimCurve = 'P-256'; }, 'signer', 'algorithms'));
   it('signed by the sister unit of the same host (signer)', () =>
     refuses(unit, (e) => { e.signer = { key: sister.oaKey.privateKey, ski: sister.oaSki }; }, 'signer', 'sister'));
   it('two OA SignerInfos (format)', async () => {
