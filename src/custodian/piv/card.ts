@@ -1,7 +1,8 @@
 import { CardChannel, type CardChannelOptions } from '../../card/channel.ts';
 import { ApduError, PinBlockedError, PinError } from '../../card/errors.ts';
 import {
-  KEY_PIN, KEY_PUK, ManagementKey, PivSession, SW_NOT_FOUND, type FirmwareVersion, type ManagementKeyAlgorithm,
+  KEY_PIN, KEY_PUK, ManagementKey, OBJ_YK_ATTESTATION_CERT, PivSession, PivUnsupportedError, SW_NOT_FOUND,
+  parseCertificateObject, type FirmwareVersion, type ManagementKeyAlgorithm,
 } from '../../card/applets/piv/index.ts';
 import type { CardTransport } from '../../card/transport.ts';
 import type { WebCrypto } from '../../crypto/index.ts';
@@ -83,6 +84,24 @@ export class PivCard {
       if (e instanceof PinError) throw new WrongPinError(e);
       throw e;
     }
+  }
+
+  /**
+   * The attestation of the key in `slot` (Yubico): the certificate the card issues for a key it
+   * generated, and the attestation key's certificate (5FFF01) that signs it. Undefined on cards
+   * without attestation or for keys not generated on the card.
+   */
+  async attestation(slot: number): Promise<{ certificate: Uint8Array; issuer: Uint8Array | undefined } | undefined> {
+    if (!this.yubico) return undefined;
+    let certificate: Uint8Array;
+    try {
+      certificate = await this.session.attest(slot);
+    } catch (e) {
+      if (e instanceof PivUnsupportedError || e instanceof ApduError) return undefined;
+      throw e;
+    }
+    const content = await this.session.getData(OBJ_YK_ATTESTATION_CERT);
+    return { certificate, issuer: content ? parseCertificateObject(content) : undefined };
   }
 
   /** Forget the PIN on the card (VERIFY P1=FF). */

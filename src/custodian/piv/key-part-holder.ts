@@ -168,8 +168,13 @@ export class PivKeyPartHolder implements KeyPartHolder {
     }
     if (!bytesEqual(check.id, record.id)) throw new PivRecordError(objectName(tag), 'the record read back is another one');
     await this.#card.verifyPin(opts.pin);
-    const opened = await this.#open(tag, check, pk);
-    wipe(opened);
+    try {
+      wipe(await this.#open(tag, check, pk));
+    } catch (e) {
+      // A part the card cannot open is useless: take the record off the card again.
+      if (e instanceof PivRecordError) await s.putData(tag, new Uint8Array(0)).catch(() => {});
+      throw e;
+    }
     this.#where.set(partIdText(record.id), tag);
     return { id: partIdText(record.id), description, vp: record.vp.slice() };
   }

@@ -10,7 +10,7 @@ import type { CardTransport } from '../../../src/card/transport.ts';
 import { MemoryTransport } from '../../../src/card/transports/memory/index.ts';
 import { exchangeLevel, openCcidReader } from '../../../src/card/transports/webusb-ccid/index.ts';
 import type { LibccidDump } from '../ccid-descriptor-text.ts';
-import { FakeCcidDevice } from '../ccid-device.ts';
+import { FakeCcidDevice, type FakeCcidOptions } from '../ccid-device.ts';
 import { VirtualPivCard, type VirtualPivCardOptions } from '../virtual-piv-card.ts';
 
 export interface PivRig {
@@ -30,6 +30,8 @@ export interface PivRigOptions {
   /** a reader dump for the fake CCID reader; absent: MemoryTransport */
   reader?: LibccidDump;
   channel?: Omit<CardChannelOptions, 'log'>;
+  /** more options for the fake reader (faults: the array may be added to later) */
+  device?: Partial<FakeCcidOptions>;
   crypto?: Crypto;
 }
 
@@ -43,7 +45,7 @@ export async function pivRig(opts: PivRigOptions = {}): Promise<PivRig> {
     const memory = new MemoryTransport(card.handle, { atr: card.atr, name: 'Virtual PIV card' });
     return { card, transport: memory, memory, log, channel: new CardChannel(memory, { ...opts.channel, log }), removeCard: () => memory.removeCard() };
   }
-  const device = new FakeCcidDevice({ dump: opts.reader, card: card.handle });
+  const device = new FakeCcidDevice({ dump: opts.reader, card: card.handle, ...opts.device });
   const transport = await openCcidReader(device);
   return { card, transport, device, log, channel: new CardChannel(transport, { ...opts.channel, log }), removeCard: () => device.removeCard() };
 }
