@@ -93,7 +93,7 @@ export async function runWorkerProbe(deps: WorkerProbeDeps): Promise<WorkerProbe
     const reply = await new Promise<ProbeReply>((resolve, reject) => {
       const timer = deps.setTimeout(
         () => reject(new WorkerProbeError('the worker did not answer in time', 'timeout')),
-        deps.timeoutMs ?? 10_000,
+        deps.timeoutMs ?? 30_000,
       );
       worker.addEventListener('message', (ev) => {
         deps.clearTimeout(timer);

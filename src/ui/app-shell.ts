@@ -4,6 +4,11 @@
  *
  * Everything from the platform comes in as properties (main.ts sets them): the hash source, the
  * build facts, the offline status and the worker self-check.
+ *
+ * The end-to-end tests (test/e2e/) drive this like a user: they rely on the <h1> "webtke", the
+ * navigation landmark "Views" with one link per view (label = VIEWS label), each view rendering
+ * an <h2> equal to its label, the focus moving to <main> after a navigation, and the footer's
+ * "Offline use: …" text.
  */
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';

@@ -45,7 +45,7 @@ describe('hosted build behind the documented CSP header', () => {
         assert.equal(await viewHeading(page), v.label);
       }
       await checkWorkerFromSettings(page);
-      await page.locator('footer').getByText('Offline use: ready').waitFor({ timeout: 20_000 });
+      await page.locator('footer').getByText('Offline use: ready').waitFor({ timeout: 40_000 });
     });
   });
 

@@ -32,7 +32,7 @@ describe('hosted build: offline after the first load', () => {
   it('reloads from the service worker with the network cut: views, routes and the worker all work', async () => {
     await withSession(browser(), 'offline reload', { origins: [server.origin] }, async ({ context, page }) => {
       await openApp(page, server.url);
-      await page.locator('footer').getByText('Offline use: ready').waitFor({ timeout: 20_000 });
+      await page.locator('footer').getByText('Offline use: ready').waitFor({ timeout: 40_000 });
       const cache = await page.evaluate(async () => {
         const names = await caches.keys();
         const c = await caches.open(names[0]);

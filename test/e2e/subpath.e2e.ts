@@ -29,7 +29,7 @@ describe('hosted build under a sub-path', () => {
       }
       const { scheme } = await checkWorkerFromSettings(page);
       assert.equal(scheme, 'http:');
-      await page.locator('footer').getByText('Offline use: ready').waitFor({ timeout: 20_000 });
+      await page.locator('footer').getByText('Offline use: ready').waitFor({ timeout: 40_000 });
       const scope = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.scope);
       assert.equal(scope, server.url, 'the service worker is scoped to the sub-path');
       await openApp(page, `${server.url}index.html#/settings`);

@@ -30,6 +30,10 @@ const OFFLINE_TEXT: Record<OfflineStatus, string> = {
  * Settings (placeholder: the settings themselves come with the ceremony UI). For now: what this
  * build is, whether it works offline, and a check that this browser can run the worker the
  * simulated crypto units live in.
+ *
+ * The end-to-end tests rely on: the button "Check worker support", the role=status element with
+ * "Worker OK: the worker (loaded from <scheme>) …" and code.nonce / code.digest, and the
+ * dd.version / dd.delivery / dd.offline facts. Keep them when extending this view.
  */
 @customElement('webtke-settings-view')
 export class SettingsView extends LitElement {

@@ -24,8 +24,8 @@ export async function openApp(page: Page, url: string): Promise<Response | null>
 }
 
 export async function shellVisible(page: Page): Promise<void> {
-  await page.getByRole('heading', { level: 1, name: 'webtke' }).waitFor({ timeout: 15_000 });
-  await page.getByRole('heading', { level: 2 }).waitFor({ timeout: 15_000 });
+  await page.getByRole('heading', { level: 1, name: 'webtke' }).waitFor({ timeout: 30_000 });
+  await page.getByRole('heading', { level: 2 }).waitFor({ timeout: 30_000 });
 }
 
 /** The text of the current view's heading. */
@@ -62,7 +62,7 @@ export async function checkWorkerFromSettings(page: Page): Promise<{ scheme: str
   await page.getByRole('link', { name: 'Settings' }).click();
   await page.getByRole('button', { name: 'Check worker support' }).click();
   const status = page.getByRole('status');
-  await status.getByText(/Worker (OK|check failed)/).waitFor({ timeout: 20_000 });
+  await status.getByText(/Worker (OK|check failed)/).waitFor({ timeout: 40_000 });
   const text = ((await status.textContent()) ?? '').replace(/\s+/g, ' ').trim();
   assert.match(text, /^Worker OK/, text);
   // The worker hashed "webtke worker probe\n" || nonce: recompute it with node:crypto.

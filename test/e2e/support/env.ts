@@ -29,7 +29,8 @@ export interface AppServer {
 export async function appServer(): Promise<AppServer> {
   const url = process.env.WEBTKE_E2E_URL;
   if (url) return { url, origin: new URL(url).origin, close: async () => {} };
-  return startStaticServer({ root: requireBuilt(join(DIST_DIR, 'index.html')) && DIST_DIR });
+  requireBuilt(join(DIST_DIR, 'index.html'));
+  return startStaticServer({ root: DIST_DIR });
 }
 
 /** A server of its own on dist/ (for tests that count requests, mount a sub-path or add headers). */
