@@ -220,6 +220,10 @@ export class PivKeyPartHolder implements KeyPartHolder {
       if (record && partIdText(record.id) === partId) return { tag: known, record };
     }
     const hit = (await this.#scan()).found.find((f) => partIdText(f.record.id) === partId);
+    if (!hit && this.#damaged.length > 0) {
+      const d = this.#damaged[0];
+      throw new PivRecordError(d.object, `no readable part ${partId} on the card, and this record is damaged (${d.problem}): it may be that part`);
+    }
     if (!hit) throw new UnknownPartError(partId);
     return hit;
   }
