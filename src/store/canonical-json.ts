@@ -14,13 +14,14 @@ import { InvalidRecordError } from './errors.ts';
  *   | integer        | decimal, no sign for 0, no exponent (only safe integers, |n| < 2^53) |
  *   | true/false/null| true / false / null                                                |
  *
- * Anything else (fractions, NaN, bytes, dates, undefined inside arrays) is refused: byte fields
+ * Anything else (fractions, NaN, bytes, dates, undefined inside arrays, strings with a lone
+ * surrogate, which have no UTF-8 form) is refused: byte fields
  * are hex strings before they reach the journal. The hashed bytes are the UTF-8 encoding.
  */
-export function canonicalJson(value: unknown, path = '$'): string {
+export function canonicalJson(value: unknown, path = ''): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return jsonString(value, path);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
@@ -35,11 +36,20 @@ export function canonicalJson(value: unknown, path = '$'): string {
       const keys = Object.keys(o)
         .filter((k) => o[k] !== undefined)
         .sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k], `${path}.${k}`)}`).join(',')}}`;
+      const at = (k: string): string => (path === '' ? k : `${path}.${k}`);
+      return `{${keys.map((k) => `${jsonString(k, at(k))}:${canonicalJson(o[k], at(k))}`).join(',')}}`;
     }
     default:
       throw new InvalidRecordError(path, `a ${typeof value} cannot go into the journal`);
   }
+}
+
+/** A lone surrogate has no UTF-8 form; I-JSON (which RFC 8785 requires) forbids it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function jsonString(s: string, path: string): string {
+  if (LONE_SURROGATE.test(s)) throw new InvalidRecordError(path, 'text must be well-formed Unicode (a lone surrogate)');
+  return JSON.stringify(s);
 }
 
 const encoder = new TextEncoder();

@@ -1,3 +1,4 @@
+import { canonicalJson } from './canonical-json.ts';
 import { inTransaction, type StoreContext } from './context.ts';
 import { InvalidRecordError } from './errors.ts';
 import { checkHex, checkId, checkKeys, checkObject, checkString, checkU32, MAX_TEXT_LENGTH, normalizeVp } from './fields.ts';
@@ -158,6 +159,7 @@ export function checkJournalInput(input: unknown): Omit<JournalEntry, 'seq' | 't
     }
     out.fields = fields;
   }
+  canonicalJson(out); // refuses what cannot be hashed (a lone surrogate in text) before any write
   return out;
 }
 

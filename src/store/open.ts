@@ -112,6 +112,8 @@ export async function openStore(opts: OpenStoreOptions): Promise<WebtkeStore> {
     ctx.close();
     opts.onVersionChange?.();
   });
+  // the browser closed the connection itself (storage cleared, disk error)
+  db.addEventListener('close', () => ctx.close());
   return {
     name,
     version,

@@ -77,9 +77,12 @@ describe('store: instances and units', () => {
     let now = (await s.instances.get(inst.id))!;
     assert.equal(now.name, 'Lab 2');
     assert.deepEqual(now.units.map((u) => [u.label, u.endpoint]), [['unit 0', { kind: 'simulated', index: 0 }], ['unit one', { kind: 'simulated', index: 1 }]]);
+    await s.simState.save(inst.id, u0.id, new Uint8Array([1]));
+    await s.simState.save(inst.id, u1.id, new Uint8Array([2]));
     await s.instances.removeUnit(inst.id, u0.id);
     now = (await s.instances.get(inst.id))!;
     assert.deepEqual(now.units.map((u) => u.id), [u1.id]);
+    assert.deepEqual(await s.simState.slots(inst.id), [u1.id], "the removed unit's state goes with it");
     await assertRejects(s.instances.rename('cd'.repeat(16), 'x'), NotFoundError);
   });
 

@@ -60,7 +60,7 @@ describe('store: canonical JSON (RFC 8785, integers only)', () => {
     assert.equal(canonicalJson({ b: [1, -2, 0, true, null], a: 'q"\\\n\u0001é', c: { z: {}, y: [] }, d: undefined }), '{"a":"q\\"\\\\\\n\\u0001é","b":[1,-2,0,true,null],"c":{"y":[],"z":{}}}');
     assert.equal(canonicalJson(-0), '0');
     assert.equal(canonicalJson(2 ** 53 - 1), '9007199254740991');
-    for (const bad of [1.5, NaN, Infinity, 2 ** 53, new Uint8Array(1), [undefined], new Date(0), () => 1]) {
+    for (const bad of [1.5, NaN, Infinity, 2 ** 53, new Uint8Array(1), [undefined], new Date(0), () => 1, 'a\ud83d', { '\ude00': 1 }]) {
       assertThrows(() => canonicalJson(bad), InvalidRecordError, String(bad));
     }
   });
@@ -208,6 +208,8 @@ describe('store: journal', () => {
       [{ fields: { 'bad name': 'x' } }, 'fields.bad name'],
       [{ time: 5 }, 'time'],
       [{ hash: 'ab' }, 'hash'],
+      [{ text: 'half an emoji \ud83d' }, 'text'],
+      [{ signers: [{ ski: 'e1'.repeat(32), name: '\ude00' }] }, 'signers[0].name'],
     ];
     for (const [change, field] of bad) {
       const e = await assertRejects(s.journal.append({ kind: 'note', instanceId: INST, ...change } as never), InvalidRecordError, JSON.stringify(change));
