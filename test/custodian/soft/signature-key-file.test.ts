@@ -184,7 +184,9 @@ describe('webtke signature key files: damage and forgery', () => {
       [{ ...f, kdf: { ...(f.kdf as object), salt: 'AAAA' } }, 'kdf.salt'],
       [{ ...f, cipher: { ...(f.cipher as object), iv: 'AAAAAAAAAAAA' } }, 'cipher.iv'],
       [{ ...f, cipher: { ...(f.cipher as object), mode: 'x' } }, 'cipher.mode'],
-      [{ ...f, ski: `${(f.ski as string).slice(0, -2)}A=` }, 'ski'],
+      // 'B' before the final '=' leaves non-zero unused bits: never a canonical spelling
+      [{ ...f, ski: `${(f.ski as string).slice(0, -2)}B=` }, 'ski'],
+      [{ ...f, ski: toB64(new Uint8Array(32).fill(7)) }, 'ski'],
       [{ ...f, ski: ` ${f.ski as string}` }, 'ski'],
       [{ ...f, curve: 'P-224' }, 'curve'],
       [{ ...f, curve: 'P-256' }, 'curve'],
