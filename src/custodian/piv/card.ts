@@ -54,36 +54,40 @@ export class PivCard {
     return new PivCard(session, opts.crypto, version, serial);
   }
 
+  #tail: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Run `fn` alone on the card: custodian operations take several APDUs (VERIFY then
+   * GENERAL AUTHENTICATE, GET DATA then ECDH), so operations from the signer, the part holder
+   * and the PIN entry are queued, never interleaved. Every public operation goes through here.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(fn, fn);
+    this.#tail = run.catch(() => {});
+    return run;
+  }
+
   /** Whether the card speaks the Yubico PIV extensions (answered GET VERSION). */
   get yubico(): boolean {
     return this.version !== undefined;
   }
 
   /** PIN facts for the PIN entry: tries left (and in total), blocked, verified. Uses no try. */
-  async pinInfo(): Promise<PinEntryInfo> {
-    const md = await this.session.metadata(KEY_PIN);
-    const st = await this.session.pinStatus();
-    const retriesLeft = st.retriesLeft ?? md?.retries?.remaining;
-    return { verified: st.verified, retriesLeft, totalTries: md?.retries?.total, blocked: st.blocked };
+  pinInfo(): Promise<PinEntryInfo> {
+    return this.exclusive(() => unlocked.pinInfo(this));
   }
 
   /** PUK tries left, when the card tells (GET METADATA 81). */
-  async pukRetriesLeft(): Promise<number | undefined> {
-    return (await this.session.metadata(KEY_PUK))?.retries?.remaining;
+  pukRetriesLeft(): Promise<number | undefined> {
+    return this.exclusive(() => unlocked.pukRetriesLeft(this));
   }
 
   /**
    * VERIFY the PIN with the custodian's typed errors: WrongPinError (a WrongSecretError with
    * retriesLeft) or PivPinBlockedError (which says what unblocks it).
    */
-  async verifyPin(pin: string): Promise<void> {
-    try {
-      await this.session.verifyPin(pin);
-    } catch (e) {
-      if (e instanceof PinBlockedError) throw new PivPinBlockedError(await this.pukRetriesLeft().catch(() => undefined), e);
-      if (e instanceof PinError) throw new WrongPinError(e);
-      throw e;
-    }
+  verifyPin(pin: string): Promise<void> {
+    return this.exclusive(() => unlocked.verifyPin(this, pin));
   }
 
   /**
@@ -91,37 +95,70 @@ export class PivCard {
    * generated, and the attestation key's certificate (5FFF01) that signs it. Undefined on cards
    * without attestation or for keys not generated on the card.
    */
-  async attestation(slot: number): Promise<{ certificate: Uint8Array; issuer: Uint8Array | undefined } | undefined> {
-    if (!this.yubico) return undefined;
-    let certificate: Uint8Array;
-    try {
-      certificate = await this.session.attest(slot);
-    } catch (e) {
-      if (e instanceof PivUnsupportedError || e instanceof ApduError) return undefined;
-      throw e;
-    }
-    const content = await this.session.getData(OBJ_YK_ATTESTATION_CERT);
-    return { certificate, issuer: content ? parseCertificateObject(content) : undefined };
+  attestation(slot: number): Promise<{ certificate: Uint8Array; issuer: Uint8Array | undefined } | undefined> {
+    return this.exclusive(async () => {
+      if (!this.yubico) return undefined;
+      let certificate: Uint8Array;
+      try {
+        certificate = await this.session.attest(slot);
+      } catch (e) {
+        if (e instanceof PivUnsupportedError || e instanceof ApduError) return undefined;
+        throw e;
+      }
+      const content = await this.session.getData(OBJ_YK_ATTESTATION_CERT);
+      return { certificate, issuer: content ? parseCertificateObject(content) : undefined };
+    });
   }
 
   /** Forget the PIN on the card (VERIFY P1=FF). */
-  async logout(): Promise<void> {
-    await this.session.logoutPin();
+  logout(): Promise<void> {
+    return this.exclusive(() => this.session.logoutPin());
   }
 
   /**
    * A management key from hex, with its algorithm as the card reports it (GET METADATA 9B);
    * without metadata the length decides (24 bytes: 3DES). `algorithm` overrides both.
    */
-  async managementKey(hex: string, algorithm?: ManagementKeyAlgorithm): Promise<ManagementKey> {
+  managementKey(hex: string, algorithm?: ManagementKeyAlgorithm): Promise<ManagementKey> {
+    return this.exclusive(() => unlocked.managementKey(this, hex, algorithm));
+  }
+}
+
+/**
+ * The same operations without the queue, for code already running inside card.exclusive()
+ * (the custodian's own operations). Not exported from the custodian's index.
+ */
+export const unlocked = {
+  async pinInfo(card: PivCard): Promise<PinEntryInfo> {
+    const md = await card.session.metadata(KEY_PIN);
+    const st = await card.session.pinStatus();
+    const retriesLeft = st.retriesLeft ?? md?.retries?.remaining;
+    return { verified: st.verified, retriesLeft, totalTries: md?.retries?.total, blocked: st.blocked };
+  },
+
+  async pukRetriesLeft(card: PivCard): Promise<number | undefined> {
+    return (await card.session.metadata(KEY_PUK))?.retries?.remaining;
+  },
+
+  async verifyPin(card: PivCard, pin: string): Promise<void> {
+    try {
+      await card.session.verifyPin(pin);
+    } catch (e) {
+      if (e instanceof PinBlockedError) throw new PivPinBlockedError(await unlocked.pukRetriesLeft(card).catch(() => undefined), e);
+      if (e instanceof PinError) throw new WrongPinError(e);
+      throw e;
+    }
+  },
+
+  async managementKey(card: PivCard, hex: string, algorithm?: ManagementKeyAlgorithm): Promise<ManagementKey> {
     const key = ManagementKey.fromHex(hex, algorithm);
     if (algorithm) return key;
-    const onCard = await this.session.managementKeyAlgorithm();
+    const onCard = await card.session.managementKeyAlgorithm();
     if (!onCard || onCard === key.algorithm.name) return key;
     try {
       return key.withAlgorithm(onCard);
     } finally {
       key.wipe();
     }
-  }
-}
+  },
+};

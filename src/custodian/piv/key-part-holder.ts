@@ -8,7 +8,7 @@ import {
 } from '../../cryptounit/protocol/index.ts';
 import { InvalidImporterKeyError, UnknownPartError } from '../errors.ts';
 import type { KeyPartHolder, KeyPartInfo } from '../types.ts';
-import type { PivCard } from './card.ts';
+import { unlocked, type PivCard } from './card.ts';
 import { PivCardMismatchError, PivRecordError, PivSlotEmptyError, PivStorageFullError } from './errors.ts';
 import { KEY_PART_KEY_OBJECT, PART_KEY_SLOT, PART_OBJECTS, objectName } from './layout.ts';
 import {
@@ -56,7 +56,11 @@ export class PivKeyPartHolder implements KeyPartHolder {
     return this.#damaged;
   }
 
-  async parts(): Promise<readonly KeyPartInfo[]> {
+  parts(): Promise<readonly KeyPartInfo[]> {
+    return this.#card.exclusive(() => this.#parts());
+  }
+
+  async #parts(): Promise<readonly KeyPartInfo[]> {
     const { found } = await this.#scan();
     return found.map(({ record }) => ({ id: partIdText(record.id), description: record.description, vp: record.vp.slice() }));
   }
@@ -126,7 +130,11 @@ export class PivKeyPartHolder implements KeyPartHolder {
    * record through the card (PIN) and compare its VP, so a part that could not be loaded later
    * is never reported as created.
    */
-  async createPart(opts: CreatePivPartOptions): Promise<KeyPartInfo> {
+  createPart(opts: CreatePivPartOptions): Promise<KeyPartInfo> {
+    return this.#card.exclusive(() => this.#createPart(opts));
+  }
+
+  async #createPart(opts: CreatePivPartOptions): Promise<KeyPartInfo> {
     const description = checkDescription(opts.description);
     const c = this.#card.crypto;
     const s = this.#card.session;
@@ -135,7 +143,7 @@ export class PivKeyPartHolder implements KeyPartHolder {
     const tag = PART_OBJECTS.find((t) => !used.has(t));
     if (tag === undefined) throw new PivStorageFullError(PART_OBJECTS.length);
 
-    const key = typeof opts.managementKey === 'string' ? await this.#card.managementKey(opts.managementKey) : opts.managementKey;
+    const key = typeof opts.managementKey === 'string' ? await unlocked.managementKey(this.#card, opts.managementKey) : opts.managementKey;
     let record: PartRecord;
     try {
       const fromCard = await this.#cardRandomAndAuthenticate(key);
@@ -167,7 +175,7 @@ export class PivKeyPartHolder implements KeyPartHolder {
       throw e;
     }
     if (!bytesEqual(check.id, record.id)) throw new PivRecordError(objectName(tag), 'the record read back is another one');
-    await this.#card.verifyPin(opts.pin);
+    await unlocked.verifyPin(this.#card, opts.pin);
     try {
       wipe(await this.#open(tag, check, pk));
     } catch (e) {
@@ -233,13 +241,17 @@ export class PivKeyPartHolder implements KeyPartHolder {
     return envelope;
   }
 
-  async wrapForImporters(partId: string, importerSpkis: readonly Uint8Array[], pin: string): Promise<Uint8Array[]> {
+  wrapForImporters(partId: string, importerSpkis: readonly Uint8Array[], pin: string): Promise<Uint8Array[]> {
+    return this.#card.exclusive(() => this.#wrapForImporters(partId, importerSpkis, pin));
+  }
+
+  async #wrapForImporters(partId: string, importerSpkis: readonly Uint8Array[], pin: string): Promise<Uint8Array[]> {
     if (importerSpkis.length === 0) throw new RangeError('name at least one importer key');
     const c = this.#card.crypto;
     const { tag, record } = await this.#find(partId);
     for (const spki of importerSpkis) await checkImporterSpki(c, spki);
     const pk = await this.#partKey();
-    await this.#card.verifyPin(pin);
+    await unlocked.verifyPin(this.#card, pin);
     const part = await this.#open(tag, record, pk);
     try {
       const out: Uint8Array[] = [];

@@ -3,7 +3,7 @@ import {
 } from '../../card/applets/piv/index.ts';
 import { CURVES, digest } from '../../crypto/index.ts';
 import { buildAdminCertificate, checkAdminName, parseAdminCertificate, type AdminCertificate } from '../../cryptounit/protocol/index.ts';
-import type { PivCard } from './card.ts';
+import { unlocked, type PivCard } from './card.ts';
 import { PivSlotInUseError } from './errors.ts';
 import { ADMIN_SLOT, KEY_PART_KEY_OBJECT, PART_KEY_SLOT, PART_OBJECTS, objectName } from './layout.ts';
 import { encodeKeyPartKeyRecord, looksLikePartRecord } from './records.ts';
@@ -30,7 +30,7 @@ export interface CreatePivAdminOptions {
 }
 
 async function authenticate(card: PivCard, key: string | ManagementKey): Promise<void> {
-  const mk = typeof key === 'string' ? await card.managementKey(key) : key;
+  const mk = typeof key === 'string' ? await unlocked.managementKey(card, key) : key;
   try {
     await card.session.authenticate(mk);
   } finally {
@@ -44,7 +44,11 @@ async function authenticate(card: PivCard, key: string | ManagementKey): Promise
  * and store the certificate in 5FC10A. Needs the management key and the PIN. Returns the
  * certificate as a unit would read it.
  */
-export async function createPivAdmin(card: PivCard, opts: CreatePivAdminOptions): Promise<AdminCertificate> {
+export function createPivAdmin(card: PivCard, opts: CreatePivAdminOptions): Promise<AdminCertificate> {
+  return card.exclusive(() => createAdmin(card, opts));
+}
+
+async function createAdmin(card: PivCard, opts: CreatePivAdminOptions): Promise<AdminCertificate> {
   const name = checkAdminName(opts.name);
   const curve = opts.curve ?? DEFAULT_PIV_CURVE;
   if (!isPivEcCurve(curve)) throw new RangeError(`PIV cards hold P-256 or P-384 keys, not ${String(curve)}`);
@@ -55,7 +59,7 @@ export async function createPivAdmin(card: PivCard, opts: CreatePivAdminOptions)
   }
   await authenticate(card, opts.managementKey);
   const publicPoint = await s.generateEcKey(ADMIN_SLOT, curve, card.yubico ? { pinPolicy: opts.pinPolicy ?? 'once' } : {});
-  await card.verifyPin(opts.pin);
+  await unlocked.verifyPin(card, opts.pin);
   const der = await buildAdminCertificate(card.crypto, {
     name,
     curve,
@@ -82,7 +86,11 @@ export interface InitKeyPartKeyOptions {
  * key) and record its public point in 5FC120. Refuses when parts are stored under the current
  * key, unless `replace` (they could never be opened again).
  */
-export async function initPivKeyPartKey(card: PivCard, opts: InitKeyPartKeyOptions): Promise<{ curve: PivEcCurve; point: Uint8Array }> {
+export function initPivKeyPartKey(card: PivCard, opts: InitKeyPartKeyOptions): Promise<{ curve: PivEcCurve; point: Uint8Array }> {
+  return card.exclusive(() => initPartKey(card, opts));
+}
+
+async function initPartKey(card: PivCard, opts: InitKeyPartKeyOptions): Promise<{ curve: PivEcCurve; point: Uint8Array }> {
   const curve = opts.curve ?? DEFAULT_PIV_CURVE;
   if (!isPivEcCurve(curve)) throw new RangeError(`PIV cards hold P-256 or P-384 keys, not ${String(curve)}`);
   const s = card.session;

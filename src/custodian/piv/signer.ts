@@ -6,7 +6,7 @@ import { CURVES, digest, ecdsaVerify, importPublicPoint, type CurveName } from '
 import { encodeSignerInfo, parseAdminCertificate, type AdminCertificate } from '../../cryptounit/protocol/index.ts';
 import { CustodianClosedError } from '../errors.ts';
 import type { AdminSigner } from '../types.ts';
-import type { PivCard } from './card.ts';
+import { unlocked, type PivCard } from './card.ts';
 import { PivCardMismatchError, PivPinRequiredError, PivSlotEmptyError } from './errors.ts';
 import { ADMIN_SLOT } from './layout.ts';
 
@@ -59,7 +59,11 @@ export class PivAdminSigner implements AdminSigner {
    * Open the admin signer of a card: read and check the admin certificate (every check a unit
    * makes), compare its key with the card's (GET METADATA, where the card has it), verify the PIN.
    */
-  static async open(card: PivCard, opts: OpenPivSignerOptions): Promise<PivAdminSigner> {
+  static open(card: PivCard, opts: OpenPivSignerOptions): Promise<PivAdminSigner> {
+    return card.exclusive(() => PivAdminSigner.#open(card, opts));
+  }
+
+  static async #open(card: PivCard, opts: OpenPivSignerOptions): Promise<PivAdminSigner> {
     const der = await card.session.readCertificate(ADMIN_SLOT);
     if (!der) {
       throw new PivSlotEmptyError('9C', 'the card holds no admin certificate (object 5FC10A is empty)', 'Create an admin key on this card first.');
@@ -71,7 +75,7 @@ export class PivAdminSigner implements AdminSigner {
       throw new PivCardMismatchError('the key in slot 9C is not the one the admin certificate names');
     }
     const publicKey = await importPublicPoint(card.crypto, cert.curve, cert.publicPoint, 'ECDSA');
-    await card.verifyPin(opts.pin);
+    await unlocked.verifyPin(card, opts.pin);
     return new PivAdminSigner(card, cert, cert.curve, publicKey, md?.pinPolicy, opts.askPin);
   }
 
@@ -101,6 +105,11 @@ export class PivAdminSigner implements AdminSigner {
 
   async sign(adminBlockDer: Uint8Array): Promise<Uint8Array> {
     if (this.#closed) throw new CustodianClosedError();
+    return this.#card.exclusive(() => this.#sign(adminBlockDer));
+  }
+
+  async #sign(adminBlockDer: Uint8Array): Promise<Uint8Array> {
+    if (this.#closed) throw new CustodianClosedError();
     const hash = await digest(this.#card.crypto, CURVES[this.#curve].hash, adminBlockDer);
     if (this.#pinPolicy === 'always') await this.#askAndVerify();
     let signature: Uint8Array;
@@ -122,9 +131,9 @@ export class PivAdminSigner implements AdminSigner {
 
   async #askAndVerify(): Promise<void> {
     if (!this.#askPin) throw new PivPinRequiredError();
-    const info = await this.#card.pinInfo();
+    const info = await unlocked.pinInfo(this.#card);
     const pin = await this.#askPin({ reason: 'signature', retriesLeft: info.retriesLeft });
-    await this.#card.verifyPin(pin);
+    await unlocked.verifyPin(this.#card, pin);
   }
 
   close(): void {

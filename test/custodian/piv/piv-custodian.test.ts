@@ -117,6 +117,24 @@ describe('PIV custodian: signing', () => {
     assert.equal(n, 2);
   });
 
+  it('operations started together run one after another on the card (no TransportBusyError, no interleaving)', async () => {
+    const p = await pivCustodian({ curve: 'P-256' });
+    const part = await p.holder.createPart({ description: 'concurrent', ...partOpts });
+    const importer = newTestImporter('P-256');
+    const [si1, parts, env, info, si2] = await Promise.all([
+      p.signer.sign(Uint8Array.of(1)),
+      p.holder.parts(),
+      p.holder.wrapForImporter(part.id, importer.spki, PIN),
+      p.card.pinInfo(),
+      p.signer.sign(Uint8Array.of(2)),
+    ]);
+    assert.isAbove(si1.length, 0);
+    assert.isAbove(si2.length, 0);
+    assert.lengthOf(parts, 1);
+    assertBytes(independentVp(openEnvelopeIndependently(importer, env).part!), part.vp);
+    assert.isTrue(info.verified);
+  });
+
   it('card removal: signing and wrapping fail with CardRemovedError', async () => {
     const p = await pivCustodian({ curve: 'P-256' });
     const part = await p.holder.createPart({ description: 'before removal', ...partOpts });
