@@ -26,7 +26,7 @@ import { PartDescriptionError } from './errors.ts';
  *   |----------------|----------------------------------|----------------------------------|
  *   | P-256          | 200 bytes                        | 56 bytes                         |
  *   | P-384          | 232 bytes                        | 24 bytes                         |
- *   | P-521          | 269 bytes                        | none (needs a larger DO)         |
+ *   | P-521          | 270 bytes                        | none (needs a larger DO)         |
  */
 export const RECORD_TAG = 0xe1;
 export const RECORD_VERSION = 1;
