@@ -280,13 +280,17 @@ export class UnitSession {
     return (await this.ok({ command: Command.GEN_IMPORTER, payload: u32be(type), signers: [signer] })).payload;
   }
 
-  /** The IMPORT_WK request for envelopes already made, each inner request signed by `signers[i]`. */
+  /**
+   * The IMPORT_WK request for envelopes already made, each inner request signed by
+   * `signers[i]`; `spec` overrides fields of both inner and outer requests, except that
+   * `spec.signers` sign the outer one (which a unit refuses with 7).
+   */
   async importRequest(envelopes: Uint8Array[], signers: UnitAdmin[][], spec: Partial<RequestSpec> = {}): Promise<Uint8Array> {
     const inner: Uint8Array[] = [];
     for (let i = 0; i < envelopes.length; i++) {
       inner.push(await this.request({ command: Command.IMPORT_WK, ...spec, payload: envelopes[i], signers: signers[i] ?? [] }));
     }
-    return this.request({ command: Command.IMPORT_WK, ...spec, payload: concat(...inner), signers: [] });
+    return this.request({ command: Command.IMPORT_WK, ...spec, payload: concat(...inner), signers: spec.signers ?? [] });
   }
 
   /** GEN_IMPORTER, then IMPORT_WK of `parts` wrapped with the protocol's own envelope code. */

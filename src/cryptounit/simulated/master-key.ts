@@ -34,7 +34,14 @@ export class MasterKey {
   }
 
   aesKey(c: WebCrypto): Promise<CryptoKey> {
-    this.gcmKey ??= importAesGcmKey(c, this.raw);
+    if (!this.gcmKey) {
+      const pending = importAesGcmKey(c, this.raw);
+      this.gcmKey = pending;
+      // a failed import is not remembered: the next use tries again
+      pending.catch(() => {
+        if (this.gcmKey === pending) this.gcmKey = undefined;
+      });
+    }
     return this.gcmKey;
   }
 

@@ -44,7 +44,7 @@ export interface Processed {
 function parse(request: unknown): { req: AdminRequest; block: AdminBlock } {
   if (!(request instanceof Uint8Array)) throw new UnitFault(RC.BAD_ARGUMENTS, 0, 'a request is a byte array');
   try {
-    const req = decodeAdminRequest(request.slice());
+    const req = decodeAdminRequest(request);
     return { req, block: decodeAdminBlock(req.adminBlock) };
   } catch (e) {
     if (e instanceof ProtocolDecodeError) throw new UnitFault(e.rc, e.reason, e.message);

@@ -85,9 +85,11 @@ export class SimulatedCryptoUnit {
 
   /** Answer one request (DER AdminRequest) with a DER AdminResponse signed by the OA key. */
   handle(request: Uint8Array): Promise<Uint8Array> {
+    // a copy taken now: the caller may reuse its buffer while the request waits its turn
+    const bytes: unknown = request instanceof Uint8Array ? request.slice() : request;
     return this.serialized(async () => {
       const before = this.state;
-      const r = await processRequest(this.c, this.id, before, request);
+      const r = await processRequest(this.c, this.id, before, bytes);
       if (r.internal !== undefined) this.report(r.internal);
       if (r.state !== before) {
         this.state = r.state;
