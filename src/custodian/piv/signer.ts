@@ -45,6 +45,8 @@ export class PivAdminSigner implements AdminSigner {
   readonly #pinPolicy: PinPolicyName | undefined;
   readonly #askPin: PinPrompt | undefined;
   #closed = false;
+  /** a card without GET METADATA showed that 9C wants the PIN before every signature */
+  #learnedAlways = false;
 
   private constructor(card: PivCard, cert: AdminCertificate, curve: PivEcCurve, publicKey: CryptoKey, pinPolicy: PinPolicyName | undefined, askPin: PinPrompt | undefined) {
     this.#card = card;
@@ -111,15 +113,19 @@ export class PivAdminSigner implements AdminSigner {
   async #sign(adminBlockDer: Uint8Array): Promise<Uint8Array> {
     if (this.#closed) throw new CustodianClosedError();
     const hash = await digest(this.#card.crypto, CURVES[this.#curve].hash, adminBlockDer);
-    if (this.#pinPolicy === 'always') await this.#askAndVerify();
+    const always = this.#pinPolicy === 'always' || this.#learnedAlways;
+    if (always) await this.#askAndVerify();
     let signature: Uint8Array;
     try {
       signature = await this.#card.session.sign(ADMIN_SLOT, this.#curve, hash);
     } catch (e) {
-      if (!(e instanceof ApduError && e.sw === SW_SECURITY_STATUS_NOT_SATISFIED) || this.#pinPolicy === 'always') throw e;
+      if (!(e instanceof ApduError && e.sw === SW_SECURITY_STATUS_NOT_SATISFIED) || always) throw e;
       // The card wants the PIN before this signature: policy "always" on a card without
-      // GET METADATA (standard PIV 9C), or the card was reset since the signer opened.
-      await this.#askAndVerify();
+      // GET METADATA (standard PIV 9C) — the PIN still counts as verified then, and later
+      // signatures ask first — or the card was reset since the signer opened.
+      const info = await unlocked.pinInfo(this.#card);
+      if (info.verified) this.#learnedAlways = true;
+      await this.#askAndVerify(info.retriesLeft);
       signature = await this.#card.session.sign(ADMIN_SLOT, this.#curve, hash);
     }
     if (this.#closed) throw new CustodianClosedError();
@@ -129,10 +135,10 @@ export class PivAdminSigner implements AdminSigner {
     return encodeSignerInfo(this.#cert.ski, this.#curve, signature);
   }
 
-  async #askAndVerify(): Promise<void> {
+  async #askAndVerify(retriesLeft?: number): Promise<void> {
     if (!this.#askPin) throw new PivPinRequiredError();
-    const info = await unlocked.pinInfo(this.#card);
-    const pin = await this.#askPin({ reason: 'signature', retriesLeft: info.retriesLeft });
+    const left = retriesLeft ?? (await unlocked.pinInfo(this.#card)).retriesLeft;
+    const pin = await this.#askPin({ reason: 'signature', retriesLeft: left });
     await unlocked.verifyPin(this.#card, pin);
   }
 

@@ -113,8 +113,10 @@ describe('PIV custodian: signing', () => {
     const s = await PivAdminSigner.open(p.card, { pin: PIN, askPin: async () => (n++, PIN) });
     await s.sign(Uint8Array.of(1));
     await s.sign(Uint8Array.of(2));
+    p.rig.log.clear();
     await s.sign(Uint8Array.of(3));
     assert.equal(n, 2);
+    assert.deepEqual(p.rig.log.entries.map((e) => e.ins), [0x20, 0x20, 0x87], 'once learned: PIN status, VERIFY, sign');
   });
 
   it('operations started together run one after another on the card (no TransportBusyError, no interleaving)', async () => {
