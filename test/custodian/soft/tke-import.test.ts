@@ -9,6 +9,7 @@ import { NOBLE } from '../conformance/independent-kari.ts';
 import { children, readOnly } from '../conformance/independent-der.ts';
 import { byteFlips, parse } from './file-helpers.ts';
 import { makeTkeFile, type TkeFixture } from './tke-fixture.ts';
+import { allZero, rawImports, recordingCrypto } from './recording-crypto.ts';
 
 const c = globalThis.crypto;
 const PASSWORD = 'ibm tke password';
@@ -39,6 +40,21 @@ describe('IBM TKE CLI signature key files: import', () => {
     assert.isTrue(await signsFor(signer, fx.point));
     const named = await importTkeSignatureKey(c, fx.text, PASSWORD, { name: 'Carol' });
     assert.equal(named.name, 'Carol');
+  });
+
+  it('the decrypted PEM and the PKCS#8 are wiped; the key is imported non-extractable', async () => {
+    const rec = recordingCrypto(c);
+    const signer = await importTkeSignatureKey(rec.crypto, fx.text, PASSWORD);
+    assertBytes(signer.ski, fx.ski);
+    const decrypted = rec.calls.filter((x) => x.method === 'decrypt');
+    assert.lengthOf(decrypted, 1);
+    assert.isAbove((decrypted[0].result as ArrayBuffer).byteLength, 300, 'the PEM');
+    assert.isTrue(allZero(decrypted[0].result as ArrayBuffer), 'the PEM is zero afterwards');
+    const pkcs8 = rec.calls.filter((x) => x.method === 'importKey' && x.args[0] === 'pkcs8');
+    assert.lengthOf(pkcs8, 1);
+    assert.isFalse(pkcs8[0].args[3] as boolean);
+    assert.isTrue(allZero(pkcs8[0].args[1] as Uint8Array), 'the PKCS#8 is zero afterwards');
+    assert.isTrue(allZero(rawImports(rec.calls, 'PBKDF2')[0]), 'the password bytes are zero afterwards');
   });
 
   it('a wrong password is WrongPasswordError', async () => {
