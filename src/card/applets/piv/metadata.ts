@@ -1,5 +1,6 @@
 import type { Command } from '../../apdu.ts';
 import { parseTlv, TlvError, type Tlv } from '../../tlv.ts';
+import { parseFlatTlv, type FlatTlv } from './flat-tlv.ts';
 import { curveOfAlgorithm, managementAlgorithmById, type ManagementKeyAlgorithm, type PivEcCurve } from './algorithms.ts';
 import {
   ALG_YK_PIN, CLA_PIV, INS_YK_GET_METADATA, ORIGIN_GENERATED, ORIGIN_IMPORTED, PIN_POLICY_ALWAYS, PIN_POLICY_DEFAULT,
@@ -57,20 +58,20 @@ const TOUCH_POLICIES: Record<number, TouchPolicyName> = {
  */
 export function parseMetadata(data: Uint8Array): PivMetadata {
   const cmd = 'GET METADATA';
-  let list: Tlv[];
+  let list: FlatTlv[];
   try {
-    list = parseTlv(data, { maxLength: 1024, maxDepth: 1 });
+    list = parseFlatTlv(data, 1024); // one level: newer firmware may add elements of any form
   } catch (e) {
     if (e instanceof TlvError) throw new PivResponseError(cmd, e.message);
     throw e;
   }
   const seen = new Set<number>();
-  const fixed = (t: Tlv, n: number): Uint8Array => {
+  const fixed = (t: FlatTlv, n: number): Uint8Array => {
     if (t.value.length !== n) throw new PivResponseError(cmd, `element ${t.tag} is ${t.value.length} bytes, expected ${n}`);
     return t.value;
   };
   let algorithm: number | undefined;
-  let publicKey: Tlv | undefined;
+  let publicKey: FlatTlv | undefined;
   const out: Partial<PivMetadata> = {};
   for (const t of list) {
     if (seen.has(t.tag)) throw new PivResponseError(cmd, `element ${t.tag} appears twice`);

@@ -39,6 +39,7 @@ describe('PIV session: PIN and PUK', () => {
     const e = await assertRejects(s.verifyPin('000000'), PinError);
     assert.equal(e.retriesLeft, 2);
     assert.equal(card.pinTriesLeft, 2);
+    assert.deepEqual(e.command, { cla: 0, ins: 0x20, p1: 0, p2: 0x80 }, 'the error names the command header, never its data (the PIN)');
     assert.deepEqual(await s.pinStatus(), { verified: false, retriesLeft: 2, blocked: false });
     assert.equal(card.pinTriesLeft, 2, 'asking the status used no try');
     await s.verifyPin('123456');
