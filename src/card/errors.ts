@@ -12,15 +12,17 @@ export interface CommandHeader {
 /** The card answered with a status word other than 9000. */
 export class ApduError extends Error {
   override name = 'ApduError';
+  /** The header of the command it answers, when known: a copy of CLA INS P1 P2 only, so a caller passing a whole Command can never leave its data (a PIN) in an error. */
+  readonly command?: CommandHeader;
   constructor(
     /** SW1 << 8 | SW2. */
     readonly sw: number,
     /** Plain-language meaning of the status word. */
     readonly meaning: string = describeStatusWord(sw).meaning,
-    /** The command it answers, when known. */
-    readonly command?: CommandHeader,
+    command?: CommandHeader,
   ) {
     super(`${meaning} (SW ${sw.toString(16).toUpperCase().padStart(4, '0')}${command ? `, INS ${command.ins.toString(16).toUpperCase().padStart(2, '0')}` : ''})`);
+    if (command) this.command = { cla: command.cla, ins: command.ins, p1: command.p1, p2: command.p2 };
   }
   get sw1(): number {
     return this.sw >> 8;
