@@ -22,12 +22,15 @@
  *   return data need an Le field (67 00 otherwise), commands that do not must have none;
  * - TERMINATE DF (after PW3, or with PW3 blocked) and ACTIVATE FILE: factory reset.
  *
- * Not modelled: RSA and EdDSA keys, key import, secure messaging, KDF-DO, SELECT DATA (three
+ * - option kdf: a KDF-DO (F9) as a personalised card has it; PINs are compared as their S2K hash.
+ *
+ * Not modelled: RSA and EdDSA keys, key import, secure messaging, SELECT DATA (three
  * certificates), the cardholder data 65 beyond a fixed answer, CHANGE REFERENCE DATA.
  */
 import { bytesEqual, concat, toHex } from '../../src/bytes/index.ts';
 import { encodeTlv, parseTlv, type Tlv, type TlvInput } from '../../src/card/tlv.ts';
 import type { CurveName } from '../../src/crypto/index.ts';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { Framing, type AppletAnswer, type AppletCommand } from './openpgp/framing.ts';
 import { generateCardKey, sharedPoint, signHash, type CardEcKey } from './openpgp/ec-key.ts';
 
@@ -91,6 +94,11 @@ export interface VirtualOpenPgpCardOptions {
   version?: [number, number];
   /** Random bytes (GET CHALLENGE, keys). Default crypto.getRandomValues. */
   random?: (n: number) => Uint8Array;
+  /**
+   * A KDF-DO (F9) set up as a personalised card has it: PINs are compared as the iterated
+   * salted S2K of what is typed (the card stores the hashes). A factory reset turns it off.
+   */
+  kdf?: { hash?: 'SHA-256' | 'SHA-512'; count?: number };
 }
 
 interface Persistent {
@@ -105,6 +113,8 @@ interface Persistent {
   certificate: Uint8Array;
   signatureCount: number;
   terminated: boolean;
+  /** the KDF-DO contents; null = no KDF (81 01 00) */
+  kdf: { hash: 'SHA-256' | 'SHA-512'; count: number; salts: { pw1: Uint8Array; rc: Uint8Array; pw3: Uint8Array } } | null;
 }
 
 let serialCounter = 0;
@@ -117,7 +127,10 @@ export class VirtualOpenPgpCard {
   readonly received: Uint8Array[] = [];
   /** Bytes in and out at the card (APDUs and responses). */
   readonly traffic = { apdus: 0, bytesIn: 0, bytesOut: 0 };
-  private readonly o: Required<Omit<VirtualOpenPgpCardOptions, 'resettingCode' | 'pw1' | 'pw3' | 'serial'>> & { serial: number };
+  private readonly o: Required<Omit<VirtualOpenPgpCardOptions, 'resettingCode' | 'pw1' | 'pw3' | 'serial' | 'kdf'>> & {
+    serial: number;
+    kdf: { hash: 'SHA-256' | 'SHA-512'; count: number } | undefined;
+  };
   private readonly framing: Framing;
   private s!: Persistent;
   private selected = false;
@@ -142,12 +155,13 @@ export class VirtualOpenPgpCard {
       algorithmInformation: opts.algorithmInformation ?? true,
       version: opts.version ?? [3, 4],
       random: opts.random ?? ((n) => crypto.getRandomValues(new Uint8Array(n))),
+      kdf: opts.kdf ? { hash: opts.kdf.hash ?? 'SHA-256', count: opts.kdf.count ?? 0x10000 } : undefined,
     };
     this.initial = { pw1: opts.pw1 ?? DEFAULT_PW1, pw3: opts.pw3 ?? DEFAULT_PW3, rc: opts.resettingCode };
     const maxCommand = this.o.extendedLength || this.o.chaining ? this.o.maxCommand : 255;
     const maxResponse = this.o.extendedLength ? this.o.maxResponse : 256;
     this.framing = new Framing({ extendedLength: this.o.extendedLength, chaining: this.o.chaining, maxCommand, maxResponse });
-    this.factoryState();
+    this.factoryState(true);
   }
 
   /** The card function (for MemoryTransport, FakeCcidDevice). */
@@ -203,12 +217,19 @@ export class VirtualOpenPgpCard {
 
   // ---- the application ----------------------------------------------------------------------
 
-  private factoryState(): void {
+  /** The card's state as made (first) or after ACTIVATE FILE (a factory reset turns the KDF off). */
+  private factoryState(asMade = false): void {
+    const k = asMade ? this.o.kdf : undefined;
+    const kdf = k ? { ...k, salts: { pw1: this.o.random(8), rc: this.o.random(8), pw3: this.o.random(8) } } : null;
+    const stored = (which: 'pw1' | 'rc' | 'pw3', typed: string): Uint8Array => (kdf ? s2k(kdf.hash, kdf.count, kdf.salts[which], typed) : UTF8.encode(typed));
+    const pw1 = asMade ? this.initial.pw1 : DEFAULT_PW1;
+    const pw3 = asMade ? this.initial.pw3 : DEFAULT_PW3;
+    const rc = asMade ? this.initial.rc : undefined;
     this.s = {
-      pw1: UTF8.encode(this.initial.pw1),
-      pw3: UTF8.encode(this.initial.pw3),
-      rc: this.initial.rc === undefined ? null : UTF8.encode(this.initial.rc),
-      tries: { pw1: TRIES, rc: this.initial.rc === undefined ? 0 : TRIES, pw3: TRIES },
+      pw1: stored('pw1', pw1),
+      pw3: stored('pw3', pw3),
+      rc: rc === undefined ? null : stored('rc', rc),
+      tries: { pw1: TRIES, rc: rc === undefined ? 0 : TRIES, pw3: TRIES },
       pw1ValidOnce: this.o.pw1ValidOnce,
       attrs: { sig: RSA_2048.slice(), dec: RSA_2048.slice(), aut: RSA_2048.slice() },
       keys: { sig: null, dec: null, aut: null },
@@ -216,6 +237,7 @@ export class VirtualOpenPgpCard {
       certificate: new Uint8Array(0),
       signatureCount: 0,
       terminated: false,
+      kdf,
     };
   }
 
@@ -286,6 +308,8 @@ export class VirtualOpenPgpCard {
         return ok(this.s.certificate.slice());
       case 0x00fa:
         return this.o.algorithmInformation ? ok(this.algorithmInformation()) : err(0x6a88);
+      case 0x00f9:
+        return this.o.kdf ? ok(this.kdfDo()) : err(0x6a88);
       case 0x0101:
       case 0x0102:
         return ok(this.privateDo(tag));
@@ -536,7 +560,7 @@ export class VirtualOpenPgpCard {
   }
 
   private extendedCapabilities(): Uint8Array {
-    const flags = (this.o.maxChallenge > 0 ? 0x40 : 0) | 0x10 | 0x08 | 0x04;
+    const flags = (this.o.maxChallenge > 0 ? 0x40 : 0) | 0x10 | 0x08 | 0x04 | (this.o.kdf ? 0x01 : 0);
     const u16 = (n: number): number[] => [n >> 8, n & 0xff];
     return Uint8Array.of(flags, 0x00, ...u16(this.o.maxChallenge), ...u16(this.o.maxCertificate), ...u16(this.o.maxSpecialDo), 0x00, 0x00);
   }
@@ -568,6 +592,21 @@ export class VirtualOpenPgpCard {
     return encodeTlv({ tag: 0x6e, children: top });
   }
 
+  /** F9 contents as a YubiKey answers (without the F9 tag). */
+  private kdfDo(): Uint8Array {
+    const k = this.s.kdf;
+    if (!k) return Uint8Array.of(0x81, 0x01, 0x00);
+    const n = k.count;
+    return encodeTlv(
+      { tag: 0x81, value: Uint8Array.of(0x03) },
+      { tag: 0x82, value: Uint8Array.of(k.hash === 'SHA-256' ? 0x08 : 0x0a) },
+      { tag: 0x83, value: Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff) },
+      { tag: 0x84, value: k.salts.pw1 },
+      { tag: 0x85, value: k.salts.rc },
+      { tag: 0x86, value: k.salts.pw3 },
+    );
+  }
+
   private algorithmInformation(): Uint8Array {
     const entries: { tag: number; value: Uint8Array }[] = [];
     for (const [tag, id] of [[0xc1, ALG_ECDSA], [0xc2, ALG_ECDH], [0xc3, ALG_ECDSA]] as const) {
@@ -576,6 +615,19 @@ export class VirtualOpenPgpCard {
     }
     return encodeTlv({ tag: 0xfa, children: entries });
   }
+}
+
+/** Iterated and salted S2K (RFC 4880 §3.7.1.3) over salt ‖ password, `count` bytes, with @noble/hashes. */
+export function s2k(hash: 'SHA-256' | 'SHA-512', count: number, salt: Uint8Array, password: string): Uint8Array {
+  const unit = concat(salt, UTF8.encode(password));
+  const h = (hash === 'SHA-256' ? sha256 : sha512).create();
+  let left = count;
+  while (left >= unit.length) {
+    h.update(unit);
+    left -= unit.length;
+  }
+  h.update(unit.subarray(0, left));
+  return h.digest();
 }
 
 /** "FFFF:00000001" — the id the client shows for a virtual card. */

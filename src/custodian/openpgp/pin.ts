@@ -1,6 +1,6 @@
 import { ApduError, PinBlockedError, PinError } from '../../card/errors.ts';
 import {
-  PW1_MIN_LENGTH, PW1_OTHER, PW1_SIGN, PW3, PW3_MIN_LENGTH, RESETTING_CODE_MIN_LENGTH, type OpenPgpCard,
+  PW1_MIN_LENGTH, PW3, PW3_MIN_LENGTH, RESETTING_CODE_MIN_LENGTH, type OpenPgpCard,
   type PasswordReference, type PwStatus,
 } from '../../card/applets/openpgp/index.ts';
 import { CardPinBlockedError, CardPinError, CardPinFormatError, type CardPassword } from './errors.ts';
@@ -49,10 +49,17 @@ export async function retriesLeft(card: OpenPgpCard, password: CardPassword): Pr
   return retriesOf(await card.pwStatus(), password);
 }
 
-/** Throws CardPinFormatError when the card would refuse the password for its length. */
-export function checkPinFormat(password: CardPassword, pin: string, status: PwStatus): void {
+/** Longest typed password accepted when the card hashes passwords (C4 then gives the hash's length). */
+const MAX_TYPED_WITH_KDF = 127;
+
+/**
+ * Throws CardPinFormatError when the card would refuse the password for its length. With a
+ * PIN KDF the card sees only the hash, so the limits apply to what is typed: the minimum, and
+ * 127 bytes.
+ */
+export function checkPinFormat(password: CardPassword, pin: string, status: PwStatus, hashed = false): void {
   const n = UTF8.encode(pin).length;
-  const max = maxOf(status, password);
+  const max = hashed ? MAX_TYPED_WITH_KDF : maxOf(status, password);
   if (n < MIN[password] || n > max) throw new CardPinFormatError(password, MIN[password], max);
 }
 
@@ -67,7 +74,7 @@ export async function mapPasswordError(card: OpenPgpCard, password: CardPassword
     }
     if (e.sw === SW_WRONG_DATA || e.sw === SW_WRONG_LENGTH) {
       const status = await card.pwStatus();
-      return new CardPinFormatError(password, MIN[password], maxOf(status, password));
+      return new CardPinFormatError(password, MIN[password], card.pinKdf.kind !== 'none' ? MAX_TYPED_WITH_KDF : maxOf(status, password));
     }
   }
   return e;
@@ -81,7 +88,7 @@ export async function verifyCardPassword(card: OpenPgpCard, ref: PasswordReferen
   const password = passwordOf(ref);
   const status = known ?? (await card.pwStatus());
   if (retriesOf(status, password) === 0) throw new CardPinBlockedError(password);
-  checkPinFormat(password, pin, status);
+  checkPinFormat(password, pin, status, card.pinKdf.kind !== 'none');
   try {
     await card.verify(ref, pin);
   } catch (e) {
@@ -116,7 +123,8 @@ export async function ensureVerified(
  */
 export async function unblockPin(card: OpenPgpCard, auth: { resettingCode: string } | { adminPin: string }, newPin: string): Promise<void> {
   const status = await card.pwStatus();
-  checkPinFormat('PW1', newPin, status);
+  const hashed = card.pinKdf.kind !== 'none';
+  checkPinFormat('PW1', newPin, status, hashed);
   if ('adminPin' in auth) {
     await verifyCardPassword(card, PW3, auth.adminPin);
     try {
@@ -127,7 +135,7 @@ export async function unblockPin(card: OpenPgpCard, auth: { resettingCode: strin
     return;
   }
   if (status.retries.rc === 0) throw new CardPinBlockedError('RC');
-  checkPinFormat('RC', auth.resettingCode, status);
+  checkPinFormat('RC', auth.resettingCode, status, hashed);
   try {
     await card.unblockWithResettingCode(auth.resettingCode, newPin);
   } catch (e) {
@@ -135,4 +143,3 @@ export async function unblockPin(card: OpenPgpCard, auth: { resettingCode: strin
   }
 }
 
-export { PW1_SIGN, PW1_OTHER, PW3 };

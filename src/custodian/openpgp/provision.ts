@@ -37,12 +37,6 @@ async function checkAlgorithm(card: OpenPgpCard, slot: KeySlot, kind: 'ecdsa' | 
   }
 }
 
-async function checkPinKdf(card: OpenPgpCard): Promise<void> {
-  if (await card.pinKdfEnabled()) {
-    throw new UnsupportedCardError('the card derives its PINs with a KDF (KDF-DO); webtke sends PINs as typed and cannot use it. Turn the PIN KDF off (it takes a card reset) or use another card.');
-  }
-}
-
 export interface AdminKeyRequest {
   /** the administrator name for the certificate (1–30 characters) */
   name: string;
@@ -74,7 +68,6 @@ export interface AdminKeyRequest {
 export async function generateAdminKey(card: OpenPgpCard, c: WebCrypto, req: AdminKeyRequest): Promise<OpenPgpAdminSigner> {
   const name = checkAdminName(req.name);
   const curve = req.curve ?? DEFAULT_ADMIN_CURVE;
-  await checkPinKdf(card);
   await checkAlgorithm(card, 'signature', 'ecdsa', curve);
   await verifyCardPassword(card, PW3, req.adminPin);
   try {
@@ -127,7 +120,6 @@ export interface DecryptionKeyRequest {
  */
 export async function generateDecryptionKey(card: OpenPgpCard, req: DecryptionKeyRequest): Promise<Uint8Array> {
   const curve = req.curve ?? DEFAULT_PART_CURVE;
-  await checkPinKdf(card);
   if (!req.allowLosingParts) {
     const held: string[] = [];
     for (const slot of PRIVATE_DOS.slice(0, 2)) {

@@ -15,6 +15,7 @@ const CASES: { title: string; via: 'memory' | ReaderLevel; adminCurve: CurveName
   { title: 'memory transport, P-384 admin key, YubiKey-style 69 82 on a wrong PIN', via: 'memory', adminCurve: 'P-384', partCurve: 'P-256', card: { wrongPinStatus: '6982' } },
   { title: 'memory transport, P-521 admin key, P-384 part key on a 512-byte DO, ECDH answered as a point', via: 'memory', adminCurve: 'P-521', partCurve: 'P-384', card: { decipherResult: 'point', maxSpecialDo: 512 } },
   { title: 'memory transport, P-384 admin key, PIN asked before every signature', via: 'memory', adminCurve: 'P-384', partCurve: 'P-256', card: {}, pinPolicy: 'per-signature' },
+  { title: 'memory transport, P-256 admin key, PINs hashed with the card\'s KDF-DO (S2K SHA-256)', via: 'memory', adminCurve: 'P-256', partCurve: 'P-256', card: { kdf: { hash: 'SHA-256', count: 0x10000 }, wrongPinStatus: '6982' } },
   { title: 'CCID extended-APDU reader (YubiKey), P-384 admin key', via: 'extended-apdu', adminCurve: 'P-384', partCurve: 'P-256', card: { wrongPinStatus: '6982' } },
   { title: 'CCID short-APDU reader (Nitrokey Start), short-only card, P-256 admin key', via: 'short-apdu', adminCurve: 'P-256', partCurve: 'P-256', card: { extendedLength: false } },
   { title: 'CCID TPDU reader (Nitrokey Pro, T=1), P-521 admin key', via: 'tpdu', adminCurve: 'P-521', partCurve: 'P-256', card: { extendedLength: false, decipherResult: 'point' } },

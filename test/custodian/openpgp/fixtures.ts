@@ -63,7 +63,7 @@ export async function openTransport(
 export async function rig(opts: { via?: 'memory' | ReaderLevel; card?: VirtualOpenPgpCardOptions; open?: OpenPgpCardOptions } = {}): Promise<Rig> {
   let vcard = new VirtualOpenPgpCard(opts.card);
   const { transport, device, memory } = await openTransport(vcard, opts.via ?? 'memory');
-  const card = await OpenPgpCard.open(transport, opts.open);
+  const card = await OpenPgpCard.open(transport, { crypto: c, ...opts.open });
   return {
     get vcard() {
       return vcard;

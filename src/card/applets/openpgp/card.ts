@@ -2,7 +2,7 @@ import { CardChannel, type SendOptions } from '../../channel.ts';
 import { ApduError } from '../../errors.ts';
 import type { TrafficLog } from '../../processors/traffic-log.ts';
 import type { CardTransport } from '../../transport.ts';
-import type { CurveName } from '../../../crypto/index.ts';
+import { wipe, type CurveName, type WebCrypto } from '../../../crypto/index.ts';
 import { activateFile, terminateDf } from './commands/lifecycle.ts';
 import { getChallenge } from './commands/get-challenge.ts';
 import { getData } from './commands/get-data.ts';
@@ -15,16 +15,17 @@ import { selectOpenPgp } from './commands/select.ts';
 import { resetSecurityStatus, verifyPassword } from './commands/verify.ts';
 import {
   ATTRIBUTES_DO_OF, DO_ALGORITHM_INFORMATION, DO_APPLICATION_RELATED, DO_CARDHOLDER_CERTIFICATE, DO_KDF, DO_PW_STATUS,
-  PW1_OTHER, PW1_SIGN, PW3, SW_INCORRECT_DATA, SW_REFERENCED_DATA_NOT_FOUND, type KeySlot, type PasswordReference,
+  PW1_SIGN, PW3, SW_INCORRECT_DATA, SW_REFERENCED_DATA_NOT_FOUND, type KeySlot, type PasswordReference,
   type PrivateDo,
 } from './constants.ts';
-import { OpenPgpAlgorithmError, OpenPgpDataError } from './errors.ts';
+import { OpenPgpAlgorithmError } from './errors.ts';
 import { versionAtLeast, type OpenPgpAid } from './records/aid.ts';
 import { encodeEcAttributes, type AlgorithmAttributes } from './records/algorithm-attributes.ts';
 import { parseAlgorithmInformation, type AlgorithmInformation } from './records/algorithm-information.ts';
 import { parseApplicationRelatedData, type ApplicationRelatedData } from './records/application-related-data.ts';
 import { parsePwStatus, type PwStatus } from './records/pw-status.ts';
-import { findTlv, parseTlv, type Tlv } from '../../tlv.ts';
+import { parseKdfDo, type PinKdf } from './records/kdf.ts';
+import { passwordBytes } from './pin-kdf.ts';
 
 /** Another card is in the reader than the one this session was opened with. */
 export class OpenPgpCardChangedError extends Error {
@@ -41,6 +42,8 @@ export class OpenPgpCardChangedError extends Error {
 export interface OpenPgpCardOptions {
   /** Log every APDU (passwords and secrets redacted). */
   log?: TrafficLog;
+  /** WebCrypto, for cards that hash PINs with a KDF-DO (F9) before VERIFY. */
+  crypto?: WebCrypto;
   /**
    * Extended-length APDUs: 'auto' (default) uses them when the card's historical bytes say it
    * takes them; false keeps to short APDUs with command chaining and GET RESPONSE.
@@ -48,9 +51,19 @@ export interface OpenPgpCardOptions {
   extendedLength?: 'auto' | boolean;
 }
 
+/** The KDF-DO, when the card says it has one (C0); absent or unreadable means none. */
+async function readKdf(channel: CardChannel, info: ApplicationRelatedData): Promise<PinKdf> {
+  if (!info.extendedCapabilities.kdf) return { kind: 'none' };
+  try {
+    return parseKdfDo(await getData(channel, DO_KDF));
+  } catch (e) {
+    if (e instanceof ApduError && ABSENT_DO.has(e.sw)) return { kind: 'none' };
+    throw e;
+  }
+}
+
 /** Status words that mean "this card has no such data object". */
 const ABSENT_DO = new Set([SW_REFERENCED_DATA_NOT_FOUND, SW_INCORRECT_DATA, 0x6b00, 0x6d00, 0x6a86]);
-const UTF8 = new TextEncoder();
 
 /**
  * A session with the OpenPGP application of one card: every command goes through a
@@ -69,6 +82,7 @@ const UTF8 = new TextEncoder();
 export class OpenPgpCard {
   private channelRef: CardChannel;
   private info: ApplicationRelatedData;
+  private kdf: PinKdf;
   private readonly verifiedRefs = new Set<PasswordReference>();
   private needsSelect = false;
   private readonly unsubscribe: () => void;
@@ -78,9 +92,11 @@ export class OpenPgpCard {
     private readonly opts: OpenPgpCardOptions,
     channel: CardChannel,
     info: ApplicationRelatedData,
+    kdf: PinKdf,
   ) {
     this.channelRef = channel;
     this.info = info;
+    this.kdf = kdf;
     this.unsubscribe = transport.on('card-removed', () => {
       this.verifiedRefs.clear();
       this.needsSelect = true;
@@ -95,7 +111,7 @@ export class OpenPgpCard {
     const mode = opts.extendedLength ?? 'auto';
     const extended = mode === 'auto' ? info.cardCapabilities?.extendedLength === true : mode;
     const channel = extended ? new CardChannel(transport, { log: opts.log, extendedLength: true }) : short;
-    return new OpenPgpCard(transport, opts, channel, info);
+    return new OpenPgpCard(transport, opts, channel, info, await readKdf(channel, info));
   }
 
   /** The channel commands go through (extended or short, as chosen at open). */
@@ -203,19 +219,9 @@ export class OpenPgpCard {
     return raw && raw.length > 0 ? parseAlgorithmInformation(raw) : undefined;
   }
 
-  /**
-   * Whether PINs pass through a KDF before VERIFY (KDF-DO F9 with an algorithm other than
-   * 00). Such cards need the KDF applied to every password.
-   */
-  async pinKdfEnabled(opts: SendOptions = {}): Promise<boolean> {
-    if (!this.info.extendedCapabilities.kdf) return false;
-    const raw = await this.getOptionalData(DO_KDF, opts);
-    if (!raw || raw.length === 0) return false;
-    let list: readonly Tlv[] = parseTlv(raw, { maxLength: 1024, maxDepth: 2 });
-    if (list.length === 1 && list[0].tag === DO_KDF) list = list[0].children;
-    const alg = findTlv(list, 0x81);
-    if (!alg || alg.value.length !== 1) throw new OpenPgpDataError('F9', 'KDF algorithm (81) missing');
-    return alg.value[0] !== 0x00;
+  /** How the card wants passwords sent: as typed, or hashed with its KDF-DO (F9). */
+  get pinKdf(): PinKdf {
+    return this.kdf;
   }
 
   // ---- passwords --------------------------------------------------------------------------
@@ -226,7 +232,7 @@ export class OpenPgpCard {
    */
   async verify(ref: PasswordReference, password: string, opts: SendOptions = {}): Promise<void> {
     await this.ready(opts);
-    const bytes = UTF8.encode(password);
+    const bytes = await passwordBytes(this.opts.crypto, this.kdf, ref === PW3 ? 'pw3' : 'pw1', password);
     this.verifiedRefs.delete(ref);
     try {
       await verifyPassword(this.channelRef, ref, bytes, opts);
@@ -253,13 +259,24 @@ export class OpenPgpCard {
   /** RESET RETRY COUNTER with the resetting code: unblock PW1 and set it to `newPin`. */
   async unblockWithResettingCode(resettingCode: string, newPin: string, opts: SendOptions = {}): Promise<void> {
     await this.ready(opts);
-    await resetRetryCounter(this.channelRef, buildResetRetryCounterWithCode(UTF8.encode(resettingCode), UTF8.encode(newPin)), opts);
+    const rc = await passwordBytes(this.opts.crypto, this.kdf, 'rc', resettingCode);
+    const pin = await passwordBytes(this.opts.crypto, this.kdf, 'pw1', newPin);
+    try {
+      await resetRetryCounter(this.channelRef, buildResetRetryCounterWithCode(rc, pin), opts);
+    } finally {
+      wipe(rc, pin);
+    }
   }
 
   /** RESET RETRY COUNTER after PW3 was verified: unblock PW1 and set it to `newPin`. */
   async unblockAfterPw3(newPin: string, opts: SendOptions = {}): Promise<void> {
     await this.ready(opts);
-    await resetRetryCounter(this.channelRef, buildResetRetryCounterAfterPw3(UTF8.encode(newPin)), opts);
+    const pin = await passwordBytes(this.opts.crypto, this.kdf, 'pw1', newPin);
+    try {
+      await resetRetryCounter(this.channelRef, buildResetRetryCounterAfterPw3(pin), opts);
+    } finally {
+      wipe(pin);
+    }
   }
 
   // ---- keys -------------------------------------------------------------------------------
@@ -332,6 +349,7 @@ export class OpenPgpCard {
     await activateFile(this.channelRef, opts);
     await this.select(opts);
     this.info = parseApplicationRelatedData(await getData(this.channelRef, DO_APPLICATION_RELATED, opts));
+    this.kdf = await readKdf(this.channelRef, this.info);
   }
 }
 

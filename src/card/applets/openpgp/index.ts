@@ -15,6 +15,8 @@ export * from './records/historical-bytes.ts';
 export * from './records/key-information.ts';
 export * from './records/public-key.ts';
 export * from './records/pw-status.ts';
+export * from './records/kdf.ts';
+export { passwordBytes } from './pin-kdf.ts';
 export * from './commands/select.ts';
 export * from './commands/get-data.ts';
 export * from './commands/put-data.ts';

@@ -124,12 +124,14 @@ describe('OpenPGP session against replayed YubiKey 5 answers (transcript card)',
     const t = new TranscriptCard([
       { command: `${SELECT}00`, response: '9000' },
       ...shortGetData6e(FRESH_6E),
+      { command: '00ca00f9000000', response: '8101009000' }, // C0 says KDF-DO: the YubiKey's F9, KDF off
       { command: '00ca00c4000000', response: '017f7f7f0300039000' },
       { command: '0020008106363534333231', response: '6982' },
       { command: '00ca00c4000000', response: `${RESET_RETRY_COUNTER.pwStatusAfterWrong}9000` },
     ]);
     const card = await OpenPgpCard.open(new MemoryTransport(t.handle));
     assert.isTrue(card.extendedLength, 'the YubiKey says it takes extended Lc/Le');
+    assert.equal(card.pinKdf.kind, 'none');
     const e = await assertRejects(verifyCardPassword(card, PW1_SIGN, '654321'), CardPinError);
     assert.equal(e.retriesLeft, 2);
     assert.equal(e.password, 'PW1');
@@ -140,7 +142,11 @@ describe('OpenPGP session against replayed YubiKey 5 answers (transcript card)',
   });
 
   it('sign: VERIFY 81 once, then one PSO:CDS APDU per signature, answers as the YubiKey gave them', async () => {
-    const steps: TranscriptStep[] = [{ command: `${SELECT}00`, response: '9000' }, ...shortGetData6e(SIGN_P384.applicationRelated)];
+    const steps: TranscriptStep[] = [
+      { command: `${SELECT}00`, response: '9000' },
+      ...shortGetData6e(SIGN_P384.applicationRelated),
+      { command: '00ca00f900', response: '8101009000' },
+    ];
     steps.push({ command: SIGN_P384.verifyPw1, response: '9000' });
     for (const s of SIGN_P384.signatures) {
       steps.push({ command: `002a9e9a${(s.hash.length / 2).toString(16)}${s.hash}60`, response: `${s.answer}9000` });
@@ -161,6 +167,7 @@ describe('OpenPGP session against replayed YubiKey 5 answers (transcript card)',
     const t = new TranscriptCard([
       { command: `${SELECT}00`, response: '9000' },
       ...shortGetData6e(ECDH_6E),
+      { command: '00ca00f900', response: '8101009000' },
       { command: ECDH_P256.verifyPw1Other, response: '9000' },
       { command: `${ECDH_P256.decipherApdu}00`, response: `${ECDH_P256.decipherAnswer}9000` },
       { command: `${ECDH_P256.decipherApdu}00`, response: '6982' },

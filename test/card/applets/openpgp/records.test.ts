@@ -3,7 +3,7 @@ import { assert, assertBytes, assertThrows, bytesOf, describe, it } from '../../
 import {
   encodeEcAttributes, encodePw1Validity, manufacturerName, oidToString, OpenPgpDataError, parseAid,
   parseAlgorithmAttributes, parseAlgorithmInformation, parseApplicationRelatedData, parseCardCapabilities,
-  parseEcPublicKey, parseExtendedCapabilities, parseExtendedLengthInfo, parseKeyInformation, parsePwStatus,
+  parseEcPublicKey, parseExtendedCapabilities, parseExtendedLengthInfo, parseKdfDo, parseKeyInformation, parsePwStatus,
 } from '../../../../src/card/applets/openpgp/index.ts';
 import { ALGORITHM_INFORMATION, ECDH_P256, FRESH_6E, RESET_RETRY_COUNTER, SIGN_P384 } from './yubikey-5.4.3.ts';
 
@@ -149,5 +149,27 @@ describe('OpenPGP records: the parts', () => {
     assertThrows(() => parseEcPublicKey(bytesOf(ECDH_P256.generateAnswer), 'P-384'), OpenPgpDataError, 'wrong curve size');
     assertThrows(() => parseEcPublicKey(bytesOf('7f49038101ff'), 'P-256'), OpenPgpDataError, 'no 86');
     assertThrows(() => parseEcPublicKey(bytesOf('7f490386010486020000'), 'P-256'), OpenPgpDataError);
+  });
+});
+
+describe('OpenPGP records: KDF-DO (F9)', () => {
+  it('a YubiKey with the KDF off answers 81 01 00; an iterated salted S2K DO is read with its salts', () => {
+    assert.deepEqual(parseKdfDo(bytesOf('810100')), { kind: 'none' });
+    assert.deepEqual(parseKdfDo(new Uint8Array(0)), { kind: 'none' });
+    const full = '810103' + '82010a' + '830400780000' + '84081111111111111111' + '86083333333333333333';
+    for (const hex of [full, `f9${(full.length / 2).toString(16)}${full}`]) {
+      const k = parseKdfDo(bytesOf(hex));
+      assert.equal(k.kind, 'iterated-salted-s2k');
+      if (k.kind !== 'iterated-salted-s2k') return;
+      assert.equal(k.hash, 'SHA-512');
+      assert.equal(k.count, 0x780000);
+      assertBytes(k.salts.pw1, bytesOf('1111111111111111'));
+      assertBytes(k.salts.rc, k.salts.pw1, 'no RC salt: PW1\'s');
+      assertBytes(k.salts.pw3, bytesOf('3333333333333333'));
+    }
+    assertThrows(() => parseKdfDo(bytesOf('810102')), OpenPgpDataError, 'unknown algorithm');
+    assertThrows(() => parseKdfDo(bytesOf('810103820108')), OpenPgpDataError, 'no count');
+    assertThrows(() => parseKdfDo(bytesOf('81010382010983040000ffff840811111111111111')), OpenPgpDataError, 'hash 09, short salt');
+    assertThrows(() => parseKdfDo(bytesOf('8101038201088304000000008408' + '11'.repeat(8))), OpenPgpDataError, 'count 0');
   });
 });

@@ -106,7 +106,7 @@ describe('OpenPgpCard session over the virtual card', () => {
     assert.isNull(log.entries.find((e) => e.ins === 0x20)!.commandData, 'the PIN is redacted in the log');
   });
 
-  it('GET CHALLENGE, algorithm information, KDF off', async () => {
+  it('GET CHALLENGE, algorithm information, no PIN KDF', async () => {
     const { card } = await open(new VirtualOpenPgpCard({ curves: ['P-256', 'P-384'] }));
     const a = await card.challenge(32);
     const b = await card.challenge(32);
@@ -114,7 +114,7 @@ describe('OpenPgpCard session over the virtual card', () => {
     assert.notDeepEqual(Array.from(a), Array.from(b));
     const info = await card.algorithmInformation();
     assert.deepEqual(info!.decryption.map((x) => x.kind === 'ecdh' ? x.curve : x.kind), ['rsa', 'P-256', 'P-384']);
-    assert.isFalse(await card.pinKdfEnabled());
+    assert.equal(card.pinKdf.kind, 'none', 'C0 says no KDF-DO: F9 is not even read');
     const none = await open(new VirtualOpenPgpCard({ algorithmInformation: false }));
     assert.isUndefined(await none.card.algorithmInformation());
   });
