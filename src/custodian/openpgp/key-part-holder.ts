@@ -1,17 +1,18 @@
+import { checkImporterSpki } from '../importer-key.ts';
 import { bytesEqual } from '../../bytes/index.ts';
 import { ApduError } from '../../card/errors.ts';
 import {
   DO_PRIVATE_1, OpenPgpAlgorithmError, PW1_OTHER, PW3, SW_REFERENCED_DATA_NOT_FOUND, type OpenPgpCard,
 } from '../../card/applets/openpgp/index.ts';
 import {
-  CryptoFormatError, importPublicPoint, randomBytes, subjectKeyIdentifier, verificationPattern, vpEqual, wipe,
+  randomBytes, subjectKeyIdentifier, verificationPattern, vpEqual, wipe,
   type CurveName, type WebCrypto,
 } from '../../crypto/index.ts';
 import {
-  decodeEcSpki, decodeKeyAgreeRecipientInfo, encodeEcSpki, encodeKeyAgreeRecipientInfo, EnvelopeError, openPartEnvelope,
-  PART_LENGTH, ProtocolDecodeError, wrapPartForImporter,
+  decodeKeyAgreeRecipientInfo, encodeEcSpki, encodeKeyAgreeRecipientInfo, EnvelopeError, openPartEnvelope,
+  PART_LENGTH, wrapPartForImporter,
 } from '../../cryptounit/protocol/index.ts';
-import { InvalidImporterKeyError, UnknownPartError } from '../errors.ts';
+import { UnknownPartError } from '../errors.ts';
 import type { KeyPartHolder, KeyPartInfo } from '../types.ts';
 import {
   CardKeyMissingError, PartIntegrityError, PartKeyMismatchError, PartRecordError, PartRecordTooLargeError,
@@ -254,15 +255,3 @@ export class OpenPgpKeyPartHolder implements KeyPartHolder {
   }
 }
 
-/** An RFC 5480 EC public key on P-256/P-384/P-521 whose point is on its curve. */
-async function checkImporterSpki(c: WebCrypto, spki: Uint8Array): Promise<void> {
-  try {
-    const { curve, point } = decodeEcSpki(spki);
-    await importPublicPoint(c, curve, point, 'ECDH');
-  } catch (e) {
-    if (e instanceof ProtocolDecodeError || e instanceof CryptoFormatError) {
-      throw new InvalidImporterKeyError(`not a usable importer key: ${e.message}`);
-    }
-    throw e;
-  }
-}

@@ -1,3 +1,4 @@
+import { checkPartDescription } from '../part-description.ts';
 import { encodeLength, encodeTlv, parseTlv, TlvError } from '../../card/tlv.ts';
 import { CURVES, curveByPointLength, VP_COMPARED_LENGTH, VP_LENGTH, type CurveName } from '../../crypto/index.ts';
 import { UKM_LENGTH, WRAPPED_PART_LENGTH } from '../../cryptounit/protocol/index.ts';
@@ -39,7 +40,6 @@ const TAG_KEY_ID = 0x83;
 const TAG_EPHEMERAL = 0x84;
 const TAG_UKM = 0x85;
 const TAG_ENCRYPTED_KEY = 0x86;
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const UTF8 = new TextEncoder();
 const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true });
 
@@ -63,8 +63,11 @@ export class PartRecordFormatError extends Error {
 
 /** A description: 1–64 UTF-8 bytes, not only spaces, no control characters. Returns its bytes. */
 export function checkDescription(description: string): Uint8Array {
-  if (typeof description !== 'string' || description.trim().length === 0) throw new PartDescriptionError('a key part needs a description');
-  if (CONTROL.test(description)) throw new PartDescriptionError('a key part description may not contain control characters');
+  try {
+    checkPartDescription(description);
+  } catch (e) {
+    throw new PartDescriptionError((e as Error).message);
+  }
   const bytes = UTF8.encode(description);
   if (bytes.length > MAX_DESCRIPTION_BYTES) throw new PartDescriptionError(`a key part description on a card has at most ${MAX_DESCRIPTION_BYTES} bytes (UTF-8)`);
   return bytes;

@@ -1,12 +1,13 @@
+import { checkImporterSpki } from '../importer-key.ts';
 import { bytesEqual } from '../../bytes/index.ts';
 import type { ManagementKey, PivEcCurve } from '../../card/applets/piv/index.ts';
 import {
-  CryptoFormatError, importPublicPoint, randomBytes, subjectKeyIdentifier, verificationPattern, vpEqual, wipe,
+  randomBytes, subjectKeyIdentifier, verificationPattern, vpEqual, wipe,
 } from '../../crypto/index.ts';
 import {
-  EnvelopeError, PART_LENGTH, ProtocolDecodeError, decodeEcSpki, encodeEcSpki, openPartEnvelope, wrapPartForImporter,
+  EnvelopeError, PART_LENGTH, encodeEcSpki, openPartEnvelope, wrapPartForImporter,
 } from '../../cryptounit/protocol/index.ts';
-import { InvalidImporterKeyError, UnknownPartError } from '../errors.ts';
+import { UnknownPartError } from '../errors.ts';
 import type { KeyPartHolder, KeyPartInfo } from '../types.ts';
 import { unlocked, type PivCard } from './card.ts';
 import { PivCardMismatchError, PivRecordError, PivSlotEmptyError, PivStorageFullError } from './errors.ts';
@@ -263,12 +264,3 @@ export class PivKeyPartHolder implements KeyPartHolder {
   }
 }
 
-async function checkImporterSpki(c: PivCard['crypto'], spki: Uint8Array): Promise<void> {
-  try {
-    const { curve, point } = decodeEcSpki(spki);
-    await importPublicPoint(c, curve, point, 'ECDH');
-  } catch (e) {
-    if (e instanceof ProtocolDecodeError || e instanceof CryptoFormatError) throw new InvalidImporterKeyError(`not a usable importer key: ${e.message}`);
-    throw e;
-  }
-}

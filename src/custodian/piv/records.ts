@@ -1,3 +1,4 @@
+import { checkPartDescription, MAX_DESCRIPTION_LENGTH } from '../part-description.ts';
 import { bytesEqual, toHex } from '../../bytes/index.ts';
 import { encodeTlv, parseTlv, TlvError, type Tlv } from '../../card/tlv.ts';
 import { curveOfAlgorithm, ecAlgorithmId, type PivEcCurve } from '../../card/applets/piv/index.ts';
@@ -33,26 +34,17 @@ export const TAG_FORMAT = 0xc0;
 export const PART_FORMAT = Uint8Array.of(0x57, 0x54, 0x4b, 0x50, 0x01); // "WTKP" v1
 export const KEY_FORMAT = Uint8Array.of(0x57, 0x54, 0x4b, 0x4b, 0x01); // "WTKK" v1
 export const PART_ID_LENGTH = 16;
-export const MAX_DESCRIPTION_LENGTH = 128;
+export { MAX_DESCRIPTION_LENGTH };
 /** Upper bound on an envelope (a P-521 importer's would be ~330 bytes; the card's own are P-256/P-384). */
 export const MAX_ENVELOPE_LENGTH = 1024;
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** Why a record does not parse (the holder turns it into PivRecordError with the object). */
 export class RecordFormatError extends Error {
   override name = 'RecordFormatError';
 }
 
-/** A description as every custodian takes it: 1–128 characters, not only spaces, no control characters. */
-export function checkDescription(description: string): string {
-  if (typeof description !== 'string') throw new RangeError('a key part description must be text');
-  const len = [...description].length;
-  if (description.trim().length === 0 || len > MAX_DESCRIPTION_LENGTH) {
-    throw new RangeError(`a key part description has 1–${MAX_DESCRIPTION_LENGTH} characters`);
-  }
-  if (CONTROL.test(description)) throw new RangeError('a key part description may not contain control characters');
-  return description;
-}
+/** A description as every custodian takes it (src/custodian/part-description.ts). */
+export const checkDescription = checkPartDescription;
 
 export interface PartRecord {
   id: Uint8Array;

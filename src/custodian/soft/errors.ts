@@ -50,10 +50,7 @@ export class KeyPartValueError extends RangeError {
   override name = 'KeyPartValueError';
 }
 
-/** A key part description that is empty, too long or has control characters. */
-export class KeyPartDescriptionError extends RangeError {
-  override name = 'KeyPartDescriptionError';
-}
+export { KeyPartDescriptionError } from '../part-description.ts';
 
 /** The holder already has a part with this id (the same file loaded twice). */
 export class DuplicatePartError extends Error {

@@ -1,3 +1,4 @@
+import { checkPartDescription, KeyPartDescriptionError, MAX_DESCRIPTION_LENGTH } from '../part-description.ts';
 import { HexError, fromHex, toHex } from '../../bytes/index.ts';
 import {
   VP_COMPARED_LENGTH, VP_LENGTH, randomBytes, verificationPattern, vpEqual, wipe, type WebCrypto,
@@ -5,7 +6,7 @@ import {
 import { PART_LENGTH } from '../../cryptounit/protocol/index.ts';
 import type { KeyPartInfo } from '../types.ts';
 import { encodeBase64 } from './base64.ts';
-import { CorruptFileError, KeyPartDescriptionError, KeyPartValueError } from './errors.ts';
+import { CorruptFileError, KeyPartValueError } from './errors.ts';
 import { FILE_VERSION, KEY_PART_FORMAT, checkFileKind } from './file-kind.ts';
 import { checkExactKeys, parseJsonObject, readBase64, readString } from './json-fields.ts';
 import { checkNewPassword, writeIterations, type KeyFileOptions } from './kdf.ts';
@@ -29,9 +30,7 @@ import {
  */
 const TOP_KEYS = ['format', 'version', 'id', 'description', 'vp', 'kdf', 'cipher', 'checksum'] as const;
 export const PART_ID_BYTES = 16;
-export const MAX_DESCRIPTION_LENGTH = 128;
 const PART_ID_PATTERN = /^[0-9a-f]{32}$/;
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** A parsed key part file: the part still encrypted. */
 export interface KeyPartFile {
@@ -42,16 +41,6 @@ export interface KeyPartFile {
   cipher: CipherFields;
 }
 
-/** A description: 1–128 characters, not only spaces, no control characters. */
-export function checkPartDescription(description: string): string {
-  if (typeof description !== 'string') throw new KeyPartDescriptionError('a key part description must be text');
-  const len = [...description].length;
-  if (description.trim().length === 0 || len > MAX_DESCRIPTION_LENGTH) {
-    throw new KeyPartDescriptionError(`a key part description has 1–${MAX_DESCRIPTION_LENGTH} characters`);
-  }
-  if (CONTROL.test(description)) throw new KeyPartDescriptionError('a key part description may not contain control characters');
-  return description;
-}
 
 const headerOf = (id: string, description: string, vp: Uint8Array): (string | number)[] => [
   KEY_PART_FORMAT, FILE_VERSION, id, description, encodeBase64(vp),
@@ -159,3 +148,5 @@ export async function createKeyPart(
     wipe(part);
   }
 }
+
+export { checkPartDescription, MAX_DESCRIPTION_LENGTH };

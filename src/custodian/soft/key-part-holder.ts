@@ -1,6 +1,7 @@
-import { CryptoFormatError, importPublicPoint, wipe, type WebCrypto } from '../../crypto/index.ts';
-import { ProtocolDecodeError, decodeEcSpki, wrapPartForImporter } from '../../cryptounit/protocol/index.ts';
-import { InvalidImporterKeyError, UnknownPartError } from '../errors.ts';
+import { checkImporterSpki } from '../importer-key.ts';
+import { wipe, type WebCrypto } from '../../crypto/index.ts';
+import { wrapPartForImporter } from '../../cryptounit/protocol/index.ts';
+import { UnknownPartError } from '../errors.ts';
 import type { KeyPartHolder, KeyPartInfo } from '../types.ts';
 import { DuplicatePartError } from './errors.ts';
 import type { KeyFileOptions } from './kdf.ts';
@@ -61,15 +62,5 @@ export class SoftKeyPartHolder implements KeyPartHolder {
   }
 }
 
-/** An RFC 5480 EC public key on P-256/P-384/P-521 whose point is on its curve. */
-export async function checkImporterSpki(c: WebCrypto, spki: Uint8Array): Promise<void> {
-  try {
-    const { curve, point } = decodeEcSpki(spki);
-    await importPublicPoint(c, curve, point, 'ECDH');
-  } catch (e) {
-    if (e instanceof ProtocolDecodeError || e instanceof CryptoFormatError) {
-      throw new InvalidImporterKeyError(`not a usable importer key: ${e.message}`);
-    }
-    throw e;
-  }
-}
+
+export { checkImporterSpki };
