@@ -64,7 +64,11 @@ export class CardChannel {
     try {
       const run = (): Promise<Uint8Array> => this.exchange(apdu, opts.signal);
       const r = this.log ? await this.log.within(opts.sensitive, run) : await run();
-      return parseResponse(r);
+      const parsed = parseResponse(r);
+      // parseResponse copies the data out; a response holding key material (an ECDH shared
+      // secret, say) leaves no second copy in the transport's buffer
+      if (opts.sensitive === 'response' || opts.sensitive === 'both') r.fill(0);
+      return parsed;
     } finally {
       if (opts.sensitive === 'command' || opts.sensitive === 'both') apdu.fill(0);
     }

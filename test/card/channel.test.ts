@@ -164,3 +164,28 @@ describe('card/processors: traffic log redaction', () => {
     assert.isUndefined(log.entries[1].sw);
   });
 });
+
+describe('card/channel: sensitive responses', () => {
+  it('wipes the transport\'s response buffer when the response is marked sensitive, and only then', async () => {
+    const secret = Uint8Array.of(0x5e, 0xc7, 0xe7, 0x11);
+    const seen: Uint8Array[] = [];
+    const transport = {
+      atr: new Uint8Array(0),
+      reader: { name: 'recording', kind: 'memory' as const, extendedApdu: true },
+      on: () => () => undefined,
+      close: async () => undefined,
+      transmit: async () => {
+        const r = Uint8Array.of(...secret, 0x90, 0x00);
+        seen.push(r);
+        return r;
+      },
+    };
+    const ch = new CardChannel(transport);
+    const a = await ch.send({ cla: 0, ins: 0x87, p1: 0, p2: 0, ne: 256 }, { sensitive: 'response' });
+    assertBytes(a.data, secret);
+    assert.isTrue(seen[0].every((b) => b === 0), 'raw buffer wiped');
+    const b = await ch.send({ cla: 0, ins: 0x87, p1: 0, p2: 0, ne: 256 });
+    assertBytes(b.data, secret);
+    assert.equal(toHex(seen[1]), toHex(secret) + '9000', 'unmarked responses are left alone');
+  });
+});
