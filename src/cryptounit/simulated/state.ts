@@ -63,12 +63,15 @@ export interface UnitState {
 /** Imprint mode: both thresholds 0 (they are always both 0 or both 1..8). */
 export const isImprint = (s: UnitState): boolean => s.signThreshold === 0;
 
-/** Master keys `before` holds that `after` does not: wipe them once `after` is in place. */
-export function retiredKeys(before: UnitState, after: UnitState): MasterKey[] {
+/**
+ * Wipe what `before` held and `after` no longer holds (master keys, the importer's PKCS#8
+ * bytes), once `after` is in place. The importer's CryptoKey itself cannot be wiped; it is
+ * dropped with the state.
+ */
+export function retire(before: UnitState, after: UnitState): void {
   const kept = new Set<MasterKey>();
   if (after.current) kept.add(after.current);
   if (after.next) kept.add(after.next.key);
-  const out: MasterKey[] = [];
-  for (const k of [before.current, before.next?.key]) if (k && !kept.has(k)) out.push(k);
-  return out;
+  for (const k of [before.current, before.next?.key]) if (k && !kept.has(k)) k.wipe();
+  if (before.importer && before.importer !== after.importer) before.importer.key.pkcs8.fill(0);
 }

@@ -6,7 +6,7 @@ import { generateOwnKey } from './keys.ts';
 import { exportUnitState, restoreUnitState } from './persist.ts';
 import { processRequest } from './pipeline.ts';
 import { signedResponse } from './respond.ts';
-import { retiredKeys, type UnitIdentity, type UnitState } from './state.ts';
+import { retire, type UnitIdentity, type UnitState } from './state.ts';
 
 /**
  * A simulated crypto unit: one HSM domain speaking the protocol of DESIGN §3 behind a single
@@ -93,7 +93,7 @@ export class SimulatedCryptoUnit {
       if (r.internal !== undefined) this.report(r.internal);
       if (r.state !== before) {
         this.state = r.state;
-        for (const k of retiredKeys(before, r.state)) k.wipe();
+        retire(before, r.state);
       }
       return signedResponse(this.c, this.id, this.state, r.command, r.rv, r.payload);
     });

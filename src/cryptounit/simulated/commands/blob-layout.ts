@@ -12,7 +12,7 @@ import { BLOB_IV_LENGTH, BLOB_VP_LENGTH, KEY_ID_LENGTH, SEALED_LENGTH, type KeyB
  *   | 50     | 04 0C       | iv OCTET STRING (12)           |
  *   | 64     | 04 30       | sealed OCTET STRING (48)       |
  *
- * Reading checks the six header bytes pairs and takes the fields as views; anything that
+ * Reading checks the five tag/length pairs and takes the fields as views; anything that
  * does not match is left to the protocol codec (decodeKeyBlob), which gives the precise
  * error (7 or 33). Writing fills the template. Both agree with the codec byte for byte (see
  * test/cryptounit/simulated/blob-layout.test.ts).
