@@ -3,7 +3,9 @@
  * from file:// and under any path) and the <main> where the current view renders.
  *
  * Everything from the platform comes in as properties (main.ts sets them): the hash source, the
- * build facts, the offline status and the worker self-check.
+ * build facts, the offline status, the worker self-check and the app model (`app`), which every
+ * view receives as its `app` property. The shell also holds the consent dialogs
+ * (<webtke-consent>) and registers them with the app model, so the engine can ask people.
  *
  * The end-to-end tests (test/e2e/) drive this like a user: they rely on the <h1> "webtke", the
  * navigation landmark "Views" with one link per view (label = VIEWS label), each view rendering
@@ -13,6 +15,8 @@
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { OfflineStatus } from '../sw/register.ts';
+import type { AppModel } from './app-model.ts';
+import type { ConsentElement } from './consent/consent-host.ts';
 import { DEFAULT_VIEW, hrefOf, viewFromHash, VIEWS, type HashSource, type ViewId } from './router.ts';
 import type { BuildFacts, WorkerCheck } from './views/settings-view.ts';
 import './views/instance-view.ts';
@@ -21,6 +25,7 @@ import './views/master-key-view.ts';
 import './views/key-storage-view.ts';
 import './views/journal-view.ts';
 import './views/settings-view.ts';
+import './consent/consent-host.ts';
 
 const OFFLINE_TEXT: Record<OfflineStatus, string> = {
   'not-used': '',
@@ -50,6 +55,8 @@ export class AppShell extends LitElement {
   @property({ attribute: false }) build: BuildFacts = { version: '', delivery: 'dev' };
   @property({ attribute: false }) offline: OfflineStatus = 'not-used';
   @property({ attribute: false }) checkWorker?: WorkerCheck;
+  /** the app's state and actions (main.ts); every view gets it */
+  @property({ attribute: false }) app?: AppModel;
 
   @state() private view: ViewId = DEFAULT_VIEW;
   private unsubscribe?: () => void;
@@ -63,10 +70,21 @@ export class AppShell extends LitElement {
     super.disconnectedCallback();
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    if (this.app && this.app.consent.host === this.consentElement()) this.app.consent.host = null;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('hashSource') && this.isConnected) this.follow();
+  }
+
+  protected override updated(): void {
+    // the engine asks people through the consent dialogs on this page
+    const host = this.consentElement();
+    if (this.app && host && this.app.consent.host !== host) this.app.consent.host = host;
+  }
+
+  private consentElement(): ConsentElement | null {
+    return this.renderRoot?.querySelector('webtke-consent') ?? null;
   }
 
   private follow(): void {
@@ -96,6 +114,7 @@ export class AppShell extends LitElement {
         </nav>
       </header>
       <main tabindex="-1">${this.renderView()}</main>
+      <webtke-consent .app=${this.app}></webtke-consent>
       <footer>
         webtke ${this.build.version}${offline ? html` · <span class="offline">${offline}</span>` : ''}
       </footer>
@@ -105,17 +124,17 @@ export class AppShell extends LitElement {
   private renderView() {
     switch (this.view) {
       case 'instance':
-        return html`<webtke-instance-view></webtke-instance-view>`;
+        return html`<webtke-instance-view .app=${this.app}></webtke-instance-view>`;
       case 'administrators':
-        return html`<webtke-administrators-view></webtke-administrators-view>`;
+        return html`<webtke-administrators-view .app=${this.app}></webtke-administrators-view>`;
       case 'master-key':
-        return html`<webtke-master-key-view></webtke-master-key-view>`;
+        return html`<webtke-master-key-view .app=${this.app}></webtke-master-key-view>`;
       case 'key-storage':
-        return html`<webtke-key-storage-view></webtke-key-storage-view>`;
+        return html`<webtke-key-storage-view .app=${this.app}></webtke-key-storage-view>`;
       case 'journal':
-        return html`<webtke-journal-view></webtke-journal-view>`;
+        return html`<webtke-journal-view .app=${this.app}></webtke-journal-view>`;
       case 'settings':
-        return html`<webtke-settings-view .build=${this.build} .offline=${this.offline} .checkWorker=${this.checkWorker}></webtke-settings-view>`;
+        return html`<webtke-settings-view .app=${this.app} .build=${this.build} .offline=${this.offline} .checkWorker=${this.checkWorker}></webtke-settings-view>`;
     }
   }
 }
