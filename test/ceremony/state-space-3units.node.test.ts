@@ -1,0 +1,9 @@
+/** Every reachable state of 3 units (state-space.ts has what is checked). */
+import { describe, it } from '../harness.ts';
+import { runSpace } from './state-space.ts';
+
+describe('next safe action over every reachable state', () => {
+  it('3 units: the action is the oracle\'s, carrying it out gives the expected state, no blob lost, the journal verifies', async () => {
+    await runSpace(3);
+  });
+});
