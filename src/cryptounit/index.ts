@@ -6,3 +6,5 @@ export * from './transports/memory.ts';
 export * from './transports/worker.ts';
 export * from './transports/worker-host.ts';
 export * from './transports/worker-protocol.ts';
+export * from './transports/http.ts';
+export * from './transports/http-protocol.ts';
