@@ -11,6 +11,7 @@
  *   | mode       | some units in imprint mode, others not                             | incomplete (leave imprint mode) |
  *   | thresholds | units out of imprint mode have different thresholds               | drift      |
  *   | new        | loaded new registers show different VPs, or a stray one (progress.ts) | incomplete (clear the odd ones) |
+ *   | new        | same new key, some units behind (empty vs loaded vs committed)      | incomplete (load / commit the rest) |
  *   | current    | some units EMPTY, the others one VP that is the target             | incomplete (load, commit, set immediate) |
  *   | current    | two VPs: the units not yet done (source) and the target            | incomplete (rotation under way) |
  *   | current    | any other difference between current VPs                           | drift      |
@@ -100,6 +101,20 @@ function registerFindings(units: readonly ReachableUnit[], p: KeyProgress): Drif
         ? `the new registers hold different master keys (${p.conflict.vps.map(short).join(', ')})`
         : `a new register holds a master key (${short(p.conflict.vps[0])}) that no unit with a current master key has`,
     });
+  }
+  if (!p.conflict && p.target !== null) {
+    // the units not yet done, at different stages of the same load: behind the furthest one
+    const stage = (id: string): number => (p.committed.includes(id) ? 2 : p.loaded.includes(id) ? 1 : 0);
+    const open = [...p.toLoad, ...p.loaded, ...p.committed];
+    const furthest = Math.max(...open.map(stage));
+    const behind = units.filter((u) => open.includes(u.unitId) && stage(u.unitId) < furthest).map((u) => u.unitId);
+    if (behind.length) {
+      out.push({
+        field: 'new', class: 'incomplete', units: behind,
+        values: units.map((u) => ({ unitId: u.unitId, value: registerWords(u) })),
+        message: `${behind.length} unit(s) are behind the others in loading or committing the new master key ${short(p.target)}`,
+      });
+    }
   }
   const values = units.map((u) => ({ unitId: u.unitId, value: short(u.current.vp) }));
   const empty = units.filter((u) => u.current.state === 'EMPTY').map((u) => u.unitId);

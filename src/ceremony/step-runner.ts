@@ -214,7 +214,7 @@ export class StepExecution {
       ...(sub.signers ? { signers: sub.signers } : {}),
       vpBefore: registerVps(sub.unit),
       text: sub.description,
-      fields: { plan: this.run.plan, step: info.step, unit: sub.unit.label, ...(sub.fields ?? {}) },
+      fields: { plan: this.run.plan, step: info.step, ...(sub.fields ?? {}) },
     });
     let payload: Uint8Array;
     try {

@@ -42,7 +42,7 @@ export class FlakyTransport implements UnitTransport {
   readonly commands: number[] = [];
   private trigger: { code: number; mode: 'down' | 'lose-answer'; skip: number } | null = null;
   /** called before a request reaches the unit (tests observe FINALIZE_WK etc.) */
-  onCommand: ((code: number, payload: Uint8Array) => void | Promise<void>) | null = null;
+  onCommand: ((code: number, payload: Uint8Array, counter: bigint) => void | Promise<void>) | null = null;
 
   constructor(private inner: UnitTransport, readonly unitId: string) {}
 
@@ -53,10 +53,12 @@ export class FlakyTransport implements UnitTransport {
   async send(request: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
     let code = -1;
     let payload: Uint8Array = new Uint8Array(0);
+    let counter = 0n;
     try {
       const block = decodeAdminBlock(decodeAdminRequest(request).adminBlock);
       code = block.command;
       payload = block.payload;
+      counter = block.counter.reduce((a, b) => (a << 8n) | BigInt(b), 0n);
     } catch {
       // not ours to judge
     }
@@ -68,7 +70,7 @@ export class FlakyTransport implements UnitTransport {
       }
     }
     if (this.mode === 'down') throw new UnitTransportError('closed', `test: unit ${this.unitId} is down`, this.unitId);
-    if (this.onCommand) await this.onCommand(code, payload);
+    if (this.onCommand) await this.onCommand(code, payload, counter);
     this.commands.push(code);
     this.sent++;
     const answer = await this.inner.send(request, signal);
@@ -289,7 +291,9 @@ export async function makeWorld(o: WorldOptions = {}): Promise<World> {
     },
     async rebuild(image) {
       world.store.close();
-      await world.idb.cleanup();
+      // a browser may report the old database "blocked" while its last transaction ends; it is
+      // deleted once that is over
+      await world.idb.cleanup().catch(() => undefined);
       const f = await freshStore(nUnits);
       world.idb = f.idb;
       world.store = f.store;
@@ -309,7 +313,7 @@ export async function makeWorld(o: WorldOptions = {}): Promise<World> {
     },
     async done() {
       world.store.close();
-      await world.idb.cleanup();
+      await world.idb.cleanup().catch(() => undefined);
     },
   };
   world.consent = new TestConsent(world);
