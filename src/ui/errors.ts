@@ -18,6 +18,7 @@ import { PivPinBlockedError } from '../custodian/piv/errors.ts';
 import { CorruptFileError, LegacyRsaKeyError, WeakPasswordError, WrongPasswordError } from '../custodian/soft/index.ts';
 import { RootPinConflictError, StoreError } from '../store/index.ts';
 import { SimulationStartError } from '../sim/connection.ts';
+import { ConsentCancelled } from './consent/modal.ts';
 
 export interface Explained {
   title: string;
@@ -79,7 +80,8 @@ export function explainError(e: unknown): Explained {
   }
   if (e instanceof ConsentError) {
     if (e.problem === 'declined') {
-      return { title: 'Cancelled', message: 'The step was cancelled before anything was sent to a unit.', ...(e.cause ? { details: [explainError(e.cause)] } : {}) };
+      const shown = e.cause !== undefined && !(e.cause instanceof ConsentCancelled);
+      return { title: 'Cancelled', message: 'The step was cancelled before anything was sent to a unit.', ...(shown ? { details: [explainError(e.cause)] } : {}) };
     }
     return { title: 'The signatures or key parts given cannot be used', message: e.message, remedy: 'Start the step again and choose the administrators or key parts it asks for.' };
   }
@@ -110,6 +112,7 @@ export function explainError(e: unknown): Explained {
   if (e instanceof SignerError) return { title: 'That signature cannot be used', message: e.message, remedy: 'Choose an administrator installed on every unit of the step, and their own key.' };
   if (e instanceof ResponseAuthError) return { title: 'A unit\'s answer was not trusted', message: e.message, remedy: e.remedy };
   if (e instanceof UnitProtocolError) return { title: 'A unit answered in an unexpected form', message: e.message, remedy: e.remedy };
+  if (e instanceof ConsentCancelled) return { title: 'Cancelled', message: 'Nothing was done.' };
   if (e instanceof SimulationStartError) return { title: 'The simulated units did not start', message: e.message, remedy: e.remedy };
   if (e instanceof RootPinConflictError) {
     return { title: 'The unit has another root than the pinned one', message: e.message, remedy: 'If the unit was legitimately replaced, forget the pinned root in Settings (this is journaled) and connect again.' };

@@ -65,7 +65,7 @@ export class SigningDialog extends LitElement {
   @query('#secret') private secretInput?: HTMLInputElement;
   @query('#keyfile') private fileInput?: HTMLInputElement;
 
-  private fileText = '';
+  private keyFile: File | null = null;
   private modal = new ModalFocus();
   private settle: { resolve(s: AdminSigner[]): void; reject(e: unknown): void } | null = null;
 
@@ -96,7 +96,7 @@ export class SigningDialog extends LitElement {
     const next = this.remaining[0];
     this.adminSki = next?.ski ?? '';
     this.source = next?.location.kind === 'card' && (this.env?.cards.list.length ?? 0) > 0 ? 'card' : 'file';
-    this.fileText = '';
+    this.keyFile = null;
     this.fileName = '';
     this.cardId = this.env?.cards.list[0]?.id ?? '';
     this.pin = null;
@@ -125,9 +125,9 @@ export class SigningDialog extends LitElement {
     }
   }
 
-  private async onFile(ev: Event): Promise<void> {
-    const f = (ev.target as HTMLInputElement).files?.[0];
-    this.fileText = f ? await f.text() : '';
+  private onFile(ev: Event): void {
+    const f = (ev.target as HTMLInputElement).files?.[0] ?? null;
+    this.keyFile = f;
     this.fileName = f?.name ?? '';
     this.error = undefined;
   }
@@ -145,10 +145,12 @@ export class SigningDialog extends LitElement {
     let signer: AdminSigner | undefined;
     try {
       if (this.source === 'file') {
-        if (!this.fileText) throw new Error('choose the administrator\'s signature key file first');
-        const kind = keyFileKind(this.fileText);
+        if (!this.keyFile) throw new Error('choose the administrator\'s signature key file first');
+        if (this.keyFile.size > 1 << 20) throw new Error(`${this.keyFile.name} is too large for a key file`);
+        const fileText = await this.keyFile.text();
+        const kind = keyFileKind(fileText);
         if (kind === 'webtke-key-part') throw new Error('this is a key part file, not a signature key file');
-        signer = await openKeyFile(env.crypto, this.fileText, secret, env.keyFileOptions, kind === 'ibm-tke' ? admin.name : undefined);
+        signer = await openKeyFile(env.crypto, fileText, secret, env.keyFileOptions, kind === 'ibm-tke' ? admin.name : undefined);
       } else {
         const card = this.card;
         if (!card) throw new Error('connect the administrator\'s card first (Administrators → Smart cards)');
