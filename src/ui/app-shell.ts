@@ -17,7 +17,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { OfflineStatus } from '../sw/register.ts';
 import type { AppModel } from './app-model.ts';
 import type { ConsentElement } from './consent/consent-host.ts';
-import { DEFAULT_VIEW, hrefOf, viewFromHash, VIEWS, type HashSource, type ViewId } from './router.ts';
+import { DEFAULT_VIEW, hrefOf, NAVIGATE_EVENT, viewFromHash, VIEWS, type HashSource, type ViewId } from './router.ts';
 import type { BuildFacts, WorkerCheck } from './views/settings-view.ts';
 import './views/instance-view.ts';
 import './views/administrators-view.ts';
@@ -64,10 +64,19 @@ export class AppShell extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.follow();
+    this.addEventListener(NAVIGATE_EVENT, this.onNavigate);
   }
+
+  /** A view asks to go to another view (buttons that lead elsewhere; links would clash with the navigation's names). */
+  private readonly onNavigate = (ev: Event): void => {
+    const view = (ev as CustomEvent<{ view: ViewId }>).detail?.view;
+    if (!VIEWS.some((v) => v.id === view)) return;
+    if (this.hashSource?.go) this.hashSource.go(hrefOf(view));
+  };
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.removeEventListener(NAVIGATE_EVENT, this.onNavigate);
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     if (this.app && this.app.consent.host === this.consentElement()) this.app.consent.host = null;

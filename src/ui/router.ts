@@ -32,6 +32,15 @@ export interface HashSource {
   readonly hash: string;
   /** Calls `listener` after every hash change; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void;
+  /** Go to another route (a button in a view that leads elsewhere); optional in fakes. */
+  go?(hash: string): void;
+}
+
+/** The event a view sends to go to another view (the shell follows it). */
+export const NAVIGATE_EVENT = 'webtke-navigate';
+
+export function navigateEvent(view: ViewId): CustomEvent<{ view: ViewId }> {
+  return new CustomEvent(NAVIGATE_EVENT, { detail: { view }, bubbles: true, composed: true });
 }
 
 /** The HashSource of a window (main.ts passes `window`). */
@@ -43,6 +52,9 @@ export function windowHashSource(win: Pick<Window, 'location' | 'addEventListene
     subscribe(listener) {
       win.addEventListener('hashchange', listener);
       return () => win.removeEventListener('hashchange', listener);
+    },
+    go(hash) {
+      win.location.hash = hash;
     },
   };
 }

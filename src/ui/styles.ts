@@ -35,3 +35,14 @@ export const baseStyles = css`
   .actions { margin-top: 0.75rem; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
+
+/**
+ * Sections behind <details>: one tab stop each while closed (views stay quick to cross with the
+ * keyboard), the heading inside the summary.
+ */
+export const detailsStyles = css`
+  details { border-top: 1px solid #ccd2d9; padding: 0.25rem 0 0.5rem; }
+  summary { cursor: pointer; padding: 0.25rem 0; }
+  summary h3 { display: inline; margin: 0; }
+  details[open] > summary { margin-bottom: 0.5rem; }
+`;

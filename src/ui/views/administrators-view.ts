@@ -7,7 +7,7 @@
 import { html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { AppElement } from '../components/app-element.ts';
-import { baseStyles } from '../styles.ts';
+import { baseStyles, detailsStyles } from '../styles.ts';
 import '../admins/admin-directory.ts';
 import '../admins/card-doctor.ts';
 import '../admins/create-admin.ts';
@@ -17,38 +17,39 @@ import '../admins/smart-cards.ts';
 
 @customElement('webtke-administrators-view')
 export class AdministratorsView extends AppElement {
-  static override styles = baseStyles;
+  static override styles = [baseStyles, detailsStyles];
 
   override render() {
     const app = this.app;
     return html`<h2>Administrators</h2>
       ${app ? html`
-        <section aria-labelledby="dir-title">
-          <h3 id="dir-title">Directory and thresholds</h3>
+        <p class="hint">Open a section to work in it; each is reachable with Tab and opens with Enter or Space.</p>
+        <details open>
+          <summary><h3>Directory and thresholds</h3></summary>
           <webtke-admin-directory .app=${app}></webtke-admin-directory>
-        </section>
-        <section aria-labelledby="create-title">
-          <h3 id="create-title">Create a software administrator</h3>
+        </details>
+        <details>
+          <summary><h3>Create a software administrator</h3></summary>
           <p class="hint">The key is generated in this browser and saved as a password-protected file that you keep. webtke keeps only the
             certificate; nobody can sign for the administrator without the file and its password.</p>
           <webtke-create-admin .app=${app}></webtke-create-admin>
-        </section>
-        <section aria-labelledby="open-title">
-          <h3 id="open-title">Existing key files</h3>
+        </details>
+        <details>
+          <summary><h3>Existing key files</h3></summary>
           <webtke-open-key-file .app=${app}></webtke-open-key-file>
-        </section>
-        <section aria-labelledby="parts-title">
-          <h3 id="parts-title">Key part files</h3>
+        </details>
+        <details>
+          <summary><h3>Key part files</h3></summary>
           <webtke-key-part-files .app=${app}></webtke-key-part-files>
-        </section>
-        <section aria-labelledby="cards-title">
-          <h3 id="cards-title">Smart cards</h3>
+        </details>
+        <details>
+          <summary><h3>Smart cards</h3></summary>
           <webtke-smart-cards .app=${app}></webtke-smart-cards>
-        </section>
-        <section aria-labelledby="doctor-title">
-          <h3 id="doctor-title">Card doctor: what works in this browser</h3>
+        </details>
+        <details open>
+          <summary><h3>Card doctor: what works in this browser</h3></summary>
           <webtke-card-doctor .diagnose=${() => app.diagnoseCards()}></webtke-card-doctor>
-        </section>` : nothing}`;
+        </details>` : nothing}`;
   }
 }
 

@@ -10,14 +10,14 @@ import type { DriftField, DriftFinding, NextAction, ReachableUnit, UnitSnapshot 
 import { DEFAULT_SIM_UNITS, MAX_SIM_UNITS, MIN_SIM_UNITS } from '../../sim/config.ts';
 import { AppElement } from '../components/app-element.ts';
 import { groupHex, plural, shortHex, vpText } from '../format.ts';
-import { hrefOf } from '../router.ts';
-import { baseStyles } from '../styles.ts';
+import { navigateEvent } from '../router.ts';
+import { baseStyles, detailsStyles } from '../styles.ts';
 import '../components/error-view.ts';
 
 /** Next actions that need input chosen in another view. */
 const ACTION_ELSEWHERE: Partial<Record<NextAction['kind'], { view: 'administrators' | 'master-key'; words: string }>> = {
-  'load-master-key': { view: 'master-key', words: 'Choose the key parts in the Master key view' },
-  'finish-load': { view: 'master-key', words: 'Choose the same key parts in the Master key view' },
+  'load-master-key': { view: 'master-key', words: 'Open the Master key view to choose the key parts' },
+  'finish-load': { view: 'master-key', words: 'Open the Master key view to choose the same key parts' },
 };
 
 const REGISTER_WORDS: Record<string, string> = {
@@ -31,6 +31,7 @@ const REGISTER_WORDS: Record<string, string> = {
 export class InstanceView extends AppElement {
   static override styles = [
     baseStyles,
+    detailsStyles,
     css`
       td.drift { background: #fde4e1; }
       td.incomplete { background: #fff3cd; }
@@ -122,11 +123,11 @@ export class InstanceView extends AppElement {
       action = html`<p class="hint">Choose the step that brings the units back in line (for example, remove or add an administrator, or clear a register);
         the step asks you to confirm the difference, and your decision is journaled.</p>`;
     } else if (elsewhere) {
-      action = html`<a class="primary-link" href=${hrefOf(elsewhere.view)}>${elsewhere.words}</a>`;
+      action = this.goButton(elsewhere.view, elsewhere.words);
     } else if (next.kind === 'add-admins' && !(next.missingAdmins?.length)) {
-      action = html`<a class="primary-link" href=${hrefOf('administrators')}>Choose the administrators in the Administrators view</a>`;
+      action = this.goButton('administrators', 'Open the Administrators view to choose them');
     } else if (next.kind === 'leave-imprint' && !next.thresholds) {
-      action = html`<a class="primary-link" href=${hrefOf('administrators')}>Set the thresholds in the Administrators view</a>`;
+      action = this.goButton('administrators', 'Open the Administrators view to set the thresholds');
     } else {
       action = html`<button class="${next.destructive ? 'danger' : 'primary'} next-action" ?disabled=${disabled} @click=${() => this.act(() => app.run({ plan: 'next' }))}>${next.title}</button>`;
     }
@@ -135,6 +136,11 @@ export class InstanceView extends AppElement {
       <p class="next-detail">${next.detail}</p>
       ${action}
     </section>`;
+  }
+
+  /** A button to the view where the action's input is chosen (buttons, not links: links named like the navigation would be ambiguous). */
+  private goButton(view: 'administrators' | 'master-key', words: string) {
+    return html`<button type="button" class="primary go" @click=${() => this.dispatchEvent(navigateEvent(view))}>${words}</button>`;
   }
 
   private findingFor(unitId: string, field: DriftField): DriftFinding | undefined {
@@ -212,8 +218,8 @@ export class InstanceView extends AppElement {
     const app = this.app!;
     const inst = app.instance;
     const busy = this.working || app.busy !== null;
-    return html`<section aria-labelledby="sim-title">
-      <h3 id="sim-title">Simulation</h3>
+    return html`<details class="simulation">
+      <summary><h3>Simulation: new instance, reset</h3></summary>
       <form class="new-instance" @submit=${(e: Event) => { e.preventDefault(); void this.act(() => app.createSimulatedInstance(this.newName.trim(), this.newUnits)); }}>
         <fieldset>
           <legend>New simulated instance</legend>
@@ -231,7 +237,7 @@ export class InstanceView extends AppElement {
               ${plural(inst.units.length, 'empty unit')} with a new root. The journal keeps its entries.</p>
             <button class="danger reset" ?disabled=${busy} @click=${() => this.reset()}>Reset the simulation…</button>`
         : nothing}
-    </section>`;
+    </details>`;
   }
 
   private async reset(): Promise<void> {
