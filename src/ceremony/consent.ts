@@ -39,7 +39,10 @@ export interface SignatureUnit {
 
 export interface SignerRequest {
   step: StepInfo;
-  /** one block per unit; each signer returned signs every one of them */
+  /**
+   * one entry per block to sign (usually one per unit; a unit appears again when the step sends
+   * it several commands, e.g. three admins added at once); each signer signs every one of them
+   */
   units: SignatureUnit[];
   /** distinct administrator signatures needed on each block */
   required: number;

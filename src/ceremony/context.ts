@@ -5,6 +5,7 @@
  */
 import type { WebCrypto } from '../crypto/index.ts';
 import type { InstanceRecord, KeyStorage, WebtkeStore } from '../store/index.ts';
+import type { AdminCertificates } from './admin-certificates.ts';
 import type { Consent } from './consent.ts';
 import type { DriftFinding } from './drift.ts';
 import type { CeremonyJournal } from './journal.ts';
@@ -21,6 +22,8 @@ export interface EngineContext {
   readonly now: () => number;
   /** the store's key storage for a simulated instance; null for a remote one */
   readonly keyStorage: KeyStorage | null;
+  /** admin certificates seen so far, parsed once */
+  readonly adminCertificates: AdminCertificates;
   /** blobs per REENCRYPT request (1..1024) */
   readonly reencryptBatchSize: number;
   /** query every unit and the key storage now */

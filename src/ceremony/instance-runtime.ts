@@ -22,6 +22,7 @@ import { parseCertificate } from '../cryptounit/protocol/index.ts';
 import type { UnitTransport } from '../cryptounit/transport.ts';
 import type { WebCrypto } from '../crypto/index.ts';
 import { NotFoundError, type InstanceRecord, type UnitRecord, type WebtkeStore } from '../store/index.ts';
+import { AdminCertificates } from './admin-certificates.ts';
 import type { Consent } from './consent.ts';
 import { newPlanRun, type EngineContext, type StepReport } from './context.ts';
 import { analyzeDrift, type DriftReport } from './drift.ts';
@@ -126,6 +127,7 @@ export class InstanceRuntime {
       crypto: o.crypto,
       now,
       keyStorage,
+      adminCertificates: new AdminCertificates(o.crypto),
       reencryptBatchSize: batch,
       refresh: () => refreshInstance({ instanceId: instance.id, units, storage: keyStorage, now }),
     };

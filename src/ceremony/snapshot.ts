@@ -11,7 +11,7 @@
  *   | current, next (state, VP)       | DOMAIN_INFO  |
  *   | mode, signThreshold, revokeThreshold | DOM_ATTRS |
  *   | adminSkis                       | DOMADMIN     |
- *   | importer                        | IMPORTER     |
+ *   | importer                        | IMPORTER (not in imprint mode, where there is none) |
  *   | counter, identity               | every verified response |
  *
  * If the unit's counter moves while its queries run (another workstation at work), the unit is
@@ -163,7 +163,8 @@ async function queryUnit(link: UnitLink): Promise<UnitSnapshot> {
       const registers = await client.domainInfo();
       const attributes = await client.attributes();
       const skis = await client.adminSkis();
-      const importer = await client.importer();
+      // no importer key can exist in imprint mode (GEN_IMPORTER is refused, zeroize destroys it)
+      const importer = attributes.mode === 'imprint' ? null : await client.importer();
       const id = client.identity;
       const stable = client.counter === startCounter && toHex(id.domainInstance) === startInstance;
       if (!stable && round < MAX_ROUNDS) continue;

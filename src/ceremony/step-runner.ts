@@ -3,7 +3,7 @@
  *
  *   1. preflight  the snapshot (fresh, or the one taken right after the previous step of the same
  *                 plan); every unit must answer; true drift needs a person's journaled decision
- *   2. prepare    each unit's command, bound to the unit and its next counter
+ *   2. prepare    each unit's command(s), bound to the unit and its next counter(s)
  *   3. consent    chooseSigners once for the step: the person sees each unit's block (words and
  *                 SHA-256); every block is signed by every chosen signer, each signature checked
  *                 against the unit's admin certificate; then every signer is closed
@@ -17,8 +17,7 @@
  * Nothing is sent before every signature of the step is collected.
  */
 import { fromHex, groupedHex, toHex } from '../bytes/index.ts';
-import type { CryptoUnitClient, PreparedCommand } from '../cryptounit/client.ts';
-import { SignerError } from '../cryptounit/client.ts';
+import { buildPreparedCommand, type CryptoUnitClient, type PreparedCommand } from '../cryptounit/client.ts';
 import type { CommandCode } from '../cryptounit/protocol/index.ts';
 import type { AdminSigner } from '../custodian/index.ts';
 import type { AdminRecord, RegisterVps } from '../store/index.ts';
@@ -96,7 +95,7 @@ async function candidatesFor(ctx: EngineContext, units: readonly ReachableUnit[]
       out.push(rec);
       continue;
     }
-    const cert = await linkOf(ctx, units[0].unitId).client.adminCertificate(fromHex(ski));
+    const { certificate: cert } = await ctx.adminCertificates.get(ski, async () => (await linkOf(ctx, units[0].unitId).client.adminCertificate(fromHex(ski))).der);
     out.push({ ski, name: cert.name, curve: cert.curve, certificate: cert.der.slice(), location: { kind: 'unit' }, added: 0 });
   }
   return out;
@@ -116,11 +115,12 @@ export interface Signed {
 
 /**
  * One chooseSigners for the step, then every block needing signatures is signed by every
- * signer (each SignerInfo checked by the unit's client), then every signer is closed.
+ * signer, each SignerInfo checked against the admin's certificate (admin-certificates.ts), then
+ * every signer is closed. Results come back in the order of `items`.
  */
-export async function collectSignatures(ctx: EngineContext, info: StepInfo, items: readonly ToSign[]): Promise<Map<string, Signed>> {
-  const out = new Map<string, Signed>(items.map((i) => [i.unit.unitId, { signerInfos: [], signers: [] }]));
-  const needing = items.filter((i) => i.required > 0);
+export async function collectSignatures(ctx: EngineContext, info: StepInfo, items: readonly ToSign[]): Promise<Signed[]> {
+  const out: Signed[] = items.map(() => ({ signerInfos: [], signers: [] }));
+  const needing = items.map((i, k) => ({ ...i, k })).filter((i) => i.required > 0);
   if (needing.length === 0) return out;
   const required = Math.max(...needing.map((i) => i.required));
   const units: SignatureUnit[] = needing.map((i) => ({
@@ -130,7 +130,8 @@ export async function collectSignatures(ctx: EngineContext, info: StepInfo, item
     description: i.prepared.description,
     blockSha256: groupedHex(i.prepared.blockSha256),
   }));
-  const candidates = await candidatesFor(ctx, needing.map((i) => i.unit));
+  const distinctUnits = [...new Map(needing.map((i) => [i.unit.unitId, i.unit])).values()];
+  const candidates = await candidatesFor(ctx, distinctUnits);
   let signers: AdminSigner[];
   try {
     signers = await ctx.consent.chooseSigners({ step: info, units, required, candidates });
@@ -141,19 +142,27 @@ export async function collectSignatures(ctx: EngineContext, info: StepInfo, item
     const skis = signers.map((s) => toHex(s.ski));
     if (new Set(skis).size !== skis.length) throw new ConsentError(info.step, 'too-few-signers', 'the same administrator was given twice');
     if (signers.length < required) throw new ConsentError(info.step, 'too-few-signers', `${signers.length} signer(s) given, ${required} needed`);
-    for (const i of needing) {
-      const missing = skis.filter((s) => !i.unit.adminSkis.includes(s));
-      if (missing.length) throw new ConsentError(info.step, 'unknown-signer', `${missing.length} signer(s) are not administrators of ${i.unit.label}`);
+    for (const u of distinctUnits) {
+      const missing = skis.filter((s) => !u.adminSkis.includes(s));
+      if (missing.length) throw new ConsentError(info.step, 'unknown-signer', `${missing.length} signer(s) are not administrators of ${u.label}`);
     }
+    const known = await Promise.all(
+      signers.map((s) => ctx.adminCertificates.get(toHex(s.ski), async () => (s.certificate.length ? s.certificate : (await linkOf(ctx, needing[0].unit.unitId).client.adminCertificate(s.ski)).der))),
+    );
     for (const i of needing) {
-      let sis: Uint8Array[];
-      try {
-        sis = await linkOf(ctx, i.unit.unitId).client.collectSignatures(i.prepared, signers);
-      } catch (e) {
-        if (e instanceof SignerError) throw new ConsentError(info.step, 'unknown-signer', e.message, e);
-        throw new ConsentError(info.step, 'declined', `signing failed on ${i.unit.label}: ${(e as Error)?.message ?? e}`, e);
+      const sis: Uint8Array[] = [];
+      for (const [k, signer] of signers.entries()) {
+        let si: Uint8Array;
+        try {
+          si = await signer.sign(i.prepared.adminBlock.slice());
+        } catch (e) {
+          throw new ConsentError(info.step, 'declined', `${signer.name} did not sign for ${i.unit.label}: ${(e as Error)?.message ?? e}`, e);
+        }
+        const problem = await ctx.adminCertificates.problem(known[k], i.prepared.adminBlock, si);
+        if (problem) throw new ConsentError(info.step, 'unknown-signer', `${i.unit.label}: ${problem}`);
+        sis.push(si.slice());
       }
-      out.set(i.unit.unitId, { signerInfos: sis, signers: signers.map((s) => ({ ski: s.ski, name: s.name })) });
+      out[i.k] = { signerInfos: sis, signers: signers.map((s) => ({ ski: s.ski, name: s.name })) };
     }
   } finally {
     for (const s of signers) {
@@ -272,9 +281,26 @@ export interface UnitCommand {
 /** Commands that change registers: their journal result carries the VPs after. */
 const REGISTER_COMMANDS = new Set<number>([0x0c, 0x0d, 0x0e, 0x10, 0x1b, 0x1c]);
 
+export interface CommandStepOptions {
+  /** words for each result entry */
+  resultText?: (payload: Uint8Array) => string;
+  /** false: no query of the units after the step (the caller goes on with the same step) */
+  refreshAfter?: boolean;
+}
+
+export interface CommandStepResult {
+  report: StepReport;
+  /** the units queried after the step (the preflight snapshot when refreshAfter is false) */
+  snapshot: InstanceSnapshot;
+  /** each command's response payload, in the order of the commands */
+  payloads: Uint8Array[];
+}
+
 /**
- * A step of one command per unit (everything but IMPORT_WK and key storage): prepare all,
- * sign all, then submit in instance order. Returns the report and the snapshot after.
+ * A step of commands (everything but IMPORT_WK and key storage). A unit may get several
+ * commands: they are bound to its next counters in order (counter + 1, + 2, …), so one consent
+ * covers them all. Everything is prepared and signed first; then the commands are submitted in
+ * the order given (e.g. admin 1 on every unit, then admin 2), stopping at the first failure.
  */
 export async function runCommandStep(
   ctx: EngineContext,
@@ -282,34 +308,47 @@ export async function runCommandStep(
   info: StepInfo,
   snapshot: InstanceSnapshot,
   commands: readonly UnitCommand[],
-  resultText?: (payload: Uint8Array) => string,
-): Promise<{ report: StepReport; snapshot: InstanceSnapshot }> {
+  opts: CommandStepOptions | ((payload: Uint8Array) => string) = {},
+): Promise<CommandStepResult> {
+  const o: CommandStepOptions = typeof opts === 'function' ? { resultText: opts } : opts;
   const exec = new StepExecution(ctx, run, info);
   if (commands.length === 0) {
     const report: StepReport = { step: info.step, title: info.title, units: [], skipped: true, driftAfter: analyzeDrift(snapshot).findings };
     run.steps.push(report);
-    return { report, snapshot };
+    return { report, snapshot, payloads: [] };
   }
   const items: ToSign[] = [];
+  const next = new Map<string, bigint>();
   for (const c of commands) {
     const unit = unitIn(snapshot, c.unitId);
-    const prepared = await linkOf(ctx, c.unitId).client.prepare(c.command, c.payload, { refresh: false });
+    const client = linkOf(ctx, c.unitId).client;
+    const counter = (next.get(c.unitId) ?? client.counter) + 1n;
+    next.set(c.unitId, counter);
+    const prepared = await buildPreparedCommand(ctx.crypto, client.identity, c.command, counter, c.payload);
     items.push({ unit, prepared, required: c.required });
   }
   const signed = await collectSignatures(ctx, info, items);
-  for (const i of items) {
-    const s = signed.get(i.unit.unitId)!;
-    await exec.submit({
-      unit: i.unit,
-      command: i.prepared.command,
-      counter: i.prepared.counter,
-      blockSha256: i.prepared.blockSha256,
-      signers: s.signers,
-      description: i.prepared.description,
-      registerEffect: REGISTER_COMMANDS.has(i.prepared.command),
-      send: async () => (await linkOf(ctx, i.unit.unitId).client.submit(i.prepared, s.signerInfos)).payload,
-      ...(resultText ? { resultText } : {}),
-    });
+  const payloads: Uint8Array[] = [];
+  for (const [k, i] of items.entries()) {
+    const s = signed[k];
+    payloads.push(
+      await exec.submit({
+        unit: i.unit,
+        command: i.prepared.command,
+        counter: i.prepared.counter,
+        blockSha256: i.prepared.blockSha256,
+        signers: s.signers,
+        description: i.prepared.description,
+        registerEffect: REGISTER_COMMANDS.has(i.prepared.command),
+        send: async () => (await linkOf(ctx, i.unit.unitId).client.submit(i.prepared, s.signerInfos)).payload,
+        ...(o.resultText ? { resultText: o.resultText } : {}),
+      }),
+    );
   }
-  return exec.finish();
+  if (o.refreshAfter === false) {
+    const report: StepReport = { step: info.step, title: info.title, units: exec.completed, skipped: false, driftAfter: [] };
+    run.steps.push(report);
+    return { report, snapshot, payloads };
+  }
+  return { ...(await exec.finish()), payloads };
 }

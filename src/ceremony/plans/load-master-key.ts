@@ -22,14 +22,15 @@
  */
 import { fromHex, groupedHex, toHex, u32be } from '../../bytes/index.ts';
 import type { ImportPart, PreparedCommand } from '../../cryptounit/client.ts';
-import { Command, decodeKeyAgreeRecipientInfo, ImporterKeyType } from '../../cryptounit/protocol/index.ts';
+import { Command, decodeEcSpki, decodeKeyAgreeRecipientInfo, ImporterKeyType } from '../../cryptounit/protocol/index.ts';
+import { subjectKeyIdentifier } from '../../crypto/index.ts';
 import type { KeyPartHolder } from '../../custodian/index.ts';
 import type { PartToWrap, StepInfo } from '../consent.ts';
 import type { EngineContext, PlanRun } from '../context.ts';
 import { ConsentError, PreconditionError } from '../errors.ts';
 import type { SignerName } from '../journal.ts';
 import { keyProgress } from '../progress.ts';
-import { reachableUnits, type InstanceSnapshot, type ReachableUnit, type VpHex } from '../snapshot.ts';
+import { reachableUnits, type ImporterView, type InstanceSnapshot, type ReachableUnit, type VpHex } from '../snapshot.ts';
 import { collectSignatures, linkOf, preflight, runCommandStep, StepExecution, type Signed } from '../step-runner.ts';
 
 export interface PartChoice {
@@ -69,6 +70,12 @@ export function loadTargets(s: InstanceSnapshot, title: string): { units: Reacha
   return { units, expect: null };
 }
 
+/** The importer key of a verified GEN_IMPORTER answer (its SPKI, RFC 5480). */
+async function importerView(ctx: EngineContext, spki: Uint8Array): Promise<ImporterView> {
+  const k = decodeEcSpki(spki);
+  return { curve: k.curve, ski: toHex(await subjectKeyIdentifier(ctx.crypto, k.point)), spki: spki.slice() };
+}
+
 async function partInfos(title: string, parts: readonly PartChoice[]): Promise<PartToWrap[]> {
   if (parts.length < 2 || parts.length > 3) throw new PreconditionError(title, 'input-needed', 'a master key is loaded from 2 or 3 key parts');
   const seen = new Set<string>();
@@ -97,19 +104,22 @@ export async function loadParts(
   let s = await preflight(ctx, run, info0, start);
   if (reachableUnits(s).some((u) => u.mode === 'imprint')) throw new PreconditionError(info0.title, 'state', 'leave imprint mode first');
   const { units: first, expect } = loadTargets(s, info0.title);
+  if (first.some((u) => u.next.state !== 'EMPTY')) throw new PreconditionError(info0.title, 'state', 'a unit to load has a loaded new register');
   const wraps = await partInfos(info0.title, parts);
 
-  // 1. importer keys where missing
+  // 1. importer keys where missing (their SPKIs come in the verified GEN_IMPORTER answers)
+  const importers = new Map<string, ImporterView>(first.filter((u) => u.importer).map((u) => [u.unitId, u.importer!]));
   const needImporter = first.filter((u) => !u.importer);
   if (needImporter.length) {
     const info: StepInfo = { plan: run.plan, step: 'importer', title: `Generate ${curve} importer keys` };
     const type = curve === 'P-256' ? ImporterKeyType.P256 : ImporterKeyType.P521;
-    s = (await runCommandStep(ctx, run, info, s, needImporter.map((u) => ({ unitId: u.unitId, command: Command.GEN_IMPORTER, payload: u32be(type), required: 1 })), () => 'importer key generated')).snapshot;
-    s = await preflight(ctx, run, info0, s);
+    const r = await runCommandStep(ctx, run, info, s, needImporter.map((u) => ({ unitId: u.unitId, command: Command.GEN_IMPORTER, payload: u32be(type), required: 1 })), {
+      resultText: () => 'importer key generated',
+      refreshAfter: false,
+    });
+    for (const [k, u] of needImporter.entries()) importers.set(u.unitId, await importerView(ctx, r.payloads[k]));
   }
-  const units = first.map((u) => reachableUnits(s).find((x) => x.unitId === u.unitId)!);
-  const missing = units.filter((u) => !u.importer || u.next.state !== 'EMPTY');
-  if (missing.length) throw new PreconditionError(info0.title, 'state', `${missing.map((u) => u.label).join(', ')} changed meanwhile (no importer key, or the new register is not empty)`);
+  const units = first.filter((u) => u.next.state === 'EMPTY');
 
   // 2. wrap every part for every importer key
   const wrapInfo: StepInfo = { plan: run.plan, step: 'wrap-parts', title: `Wrap ${wraps.length} key parts for ${units.length} unit(s)` };
@@ -118,7 +128,7 @@ export async function loadParts(
     envelopes = await ctx.consent.wrapParts({
       step: wrapInfo,
       parts: wraps,
-      importers: units.map((u) => ({ unitId: u.unitId, label: u.label, spki: u.importer!.spki.slice(), ski: u.importer!.ski })),
+      importers: units.map((u) => ({ unitId: u.unitId, label: u.label, spki: importers.get(u.unitId)!.spki.slice(), ski: importers.get(u.unitId)!.ski })),
     });
   } catch (e) {
     throw new ConsentError(wrapInfo.step, 'declined', `the key parts were not wrapped (${(e as Error)?.message ?? e})`, e);
@@ -134,7 +144,7 @@ export async function loadParts(
       } catch (e) {
         throw new ConsentError(wrapInfo.step, 'bad-envelopes', `part ${i + 1} for ${units[j].label} is not a part envelope (${(e as Error).message})`);
       }
-      if (toHex(ski) !== units[j].importer!.ski) throw new ConsentError(wrapInfo.step, 'bad-envelopes', `part ${i + 1} for ${units[j].label} is wrapped for another importer key`);
+      if (toHex(ski) !== importers.get(units[j].unitId)!.ski) throw new ConsentError(wrapInfo.step, 'bad-envelopes', `part ${i + 1} for ${units[j].label} is wrapped for another importer key`);
     }),
   );
 
@@ -143,7 +153,7 @@ export async function loadParts(
   for (const [j, u] of units.entries()) {
     prepared.set(u.unitId, await linkOf(ctx, u.unitId).client.prepareImport(envelopes.map((row) => row[j]), { refresh: false }));
   }
-  const signedParts: Map<string, Signed>[] = [];
+  const signedParts: Signed[][] = [];
   for (const [i, w] of wraps.entries()) {
     const info: StepInfo = { plan: run.plan, step: `import-part-${i + 1}`, title: `Sign key part ${i + 1} of ${wraps.length} ("${w.info.description}") for loading` };
     signedParts.push(await collectSignatures(ctx, info, units.map((u) => ({ unit: u, prepared: prepared.get(u.unitId)![i], required: 1 }))));
@@ -151,12 +161,12 @@ export async function loadParts(
   const info: StepInfo = { plan: run.plan, step: 'import', title: `Load ${wraps.length} key parts into the new master key register` };
   const exec = new StepExecution(ctx, run, info);
   let expected = expect;
-  for (const u of units) {
+  for (const [j, u] of units.entries()) {
     const p = prepared.get(u.unitId)!;
     const signers: SignerName[] = [];
     const fields: Record<string, string> = {};
     const importParts: ImportPart[] = p.map((pc, i) => {
-      const sg = signedParts[i].get(u.unitId)!;
+      const sg = signedParts[i][j];
       for (const n of sg.signers) if (!signers.some((x) => skiText(x.ski) === skiText(n.ski))) signers.push(n);
       fields[`part${i + 1}.description`] = wraps[i].info.description;
       fields[`part${i + 1}.vp`] = toHex(wraps[i].info.vp);
