@@ -59,6 +59,17 @@ export class SmartCards extends AppElement {
     }
   }
 
+  private readonly asked = new Set<string>();
+
+  /** Ask each newly listed card for its PIN tries once (uses no try). */
+  protected override updated(): void {
+    for (const s of this.app?.cards.list ?? []) {
+      if (this.asked.has(s.id)) continue;
+      this.asked.add(s.id);
+      void this.refreshPin(s);
+    }
+  }
+
   private async refreshPin(s: CardSession): Promise<void> {
     const next = new Map(this.pins);
     try {
