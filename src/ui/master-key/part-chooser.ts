@@ -58,6 +58,11 @@ export class PartChooser extends AppElement {
     return this.selected.filter((k) => rows.has(k)).map((k) => ({ holder: rows.get(k)!.holder, partId: rows.get(k)!.partId }));
   }
 
+  protected override firstUpdated(): void {
+    // a new chooser starts empty: tell the owner, which may hold an older choice
+    this.announce();
+  }
+
   private announce(): void {
     this.dispatchEvent(new CustomEvent<PartChoice[]>('parts-change', { detail: this.choices, bubbles: true, composed: true }));
   }

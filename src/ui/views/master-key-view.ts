@@ -17,7 +17,7 @@ import { ActionTracker, outcomeWords, renderAction } from '../master-key/action.
 import { MAX_PARTS, MIN_PARTS } from '../master-key/part-chooser.ts';
 import { registerStyles, renderRegisters } from '../master-key/registers.ts';
 import { renderStages, stageOf } from '../master-key/stages.ts';
-import { hrefOf } from '../router.ts';
+import { goButton } from '../master-key/go-button.ts';
 import { baseStyles } from '../styles.ts';
 import '../components/error-view.ts';
 import '../master-key/part-chooser.ts';
@@ -108,7 +108,7 @@ export class MasterKeyView extends AppElement {
     const under = Object.entries(st.byVp).filter(([, n]) => n > 0).map(([vp, n]) => `${n} under ${vpText(vp).slice(0, 9)} …`);
     return html`<p class="storage-line">Key storage: ${plural(st.total, 'key')}${under.length ? ` (${under.join(', ')})` : ''}${rot
       ? `; rotation open toward ${vpText(rot.toVp).slice(0, 9)} …, ${rot.staged} of ${rot.total} re-enciphered` : ''}.
-      <a href=${hrefOf('key-storage')}>Key storage view</a></p>`;
+      ${goButton(this, 'key-storage', 'Open the key storage', 'small')}</p>`;
   }
 
   private renderNext(): TemplateResult | typeof nothing {
@@ -131,12 +131,12 @@ export class MasterKeyView extends AppElement {
     switch (next.kind) {
       case 'add-admins':
       case 'leave-imprint':
-        return html`<p>The administrators come first: <a class="primary-link" href=${hrefOf('administrators')}>go to the Administrators view</a>.</p>`;
+        return html`<p>The administrators come first.</p>${goButton(this, 'administrators', 'Open the Administrators view', 'primary')}`;
       case 'reconnect':
         return html`<button class="primary" ?disabled=${this.busy} @click=${() => this.tracker.run('Reconnect', () => app.refresh(), () => 'The units were queried again.')}>Reconnect and refresh</button>`;
       case 'resolve-drift':
-        return html`<p class="hint">Choose the step that brings the units back in line (see the <a href=${hrefOf('instance')}>Instance view</a>);
-          it asks you to confirm the difference, and your decision is journaled.</p>`;
+        return html`<p class="hint">Choose the step that brings the units back in line (the Instance view shows the differences);
+          it asks you to confirm the difference, and your decision is journaled.</p>${goButton(this, 'instance', 'Open the Instance view')}`;
       case 'load-master-key':
       case 'finish-load':
         return this.renderLoad(next.kind === 'finish-load'
@@ -154,7 +154,7 @@ export class MasterKeyView extends AppElement {
       default: {
         if (!RUNS_AS_NEXT.has(next.kind)) return nothing;
         return html`${sig ? html`<p class="hint">${sig}</p>` : nothing}
-          ${next.kind === 'reencipher' || next.reencipherFirst ? html`<p class="hint">Progress shows at the bottom of the page and in the <a href=${hrefOf('key-storage')}>Key storage view</a>.
+          ${next.kind === 'reencipher' || next.reencipherFirst ? html`<p class="hint">Progress shows at the bottom of the page and with the key storage.
             If it stops, press the button again: only the keys not yet re-enciphered are sent.</p>` : nothing}
           <button type="button" class="${next.destructive ? 'danger' : 'primary'} next-action" ?disabled=${this.busy}
             @click=${() => this.run(next.title, { plan: 'next' })}>${next.title}</button>`;
