@@ -7,7 +7,7 @@
  * does not have it) and to check each SignerInfo before anything is sent: it decodes, names the
  * signer's SKI, uses the algorithms of the admin's curve, and verifies over the block.
  */
-import { fromHex, toHex } from '../bytes/index.ts';
+import { toHex } from '../bytes/index.ts';
 import { importPublicPoint, type WebCrypto } from '../crypto/index.ts';
 import { decodeSignerInfo, parseAdminCertificate, signerInfoCurve, verifySignerInfo, type AdminCertificate } from '../cryptounit/protocol/index.ts';
 
@@ -52,5 +52,3 @@ export class AdminCertificates {
     return null;
   }
 }
-
-export const skiBytes = (ski: string): Uint8Array => fromHex(ski);

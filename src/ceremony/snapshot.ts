@@ -23,7 +23,6 @@
 import { toHex } from '../bytes/index.ts';
 import type { CryptoUnitClient } from '../cryptounit/client.ts';
 import { ResponseAuthError, UnitError, UnitProtocolError } from '../cryptounit/client.ts';
-import { describeReturnCode } from '../cryptounit/protocol/index.ts';
 import { UnitTransportError } from '../cryptounit/transport.ts';
 import type { KeyStorage } from '../store/index.ts';
 
@@ -149,9 +148,6 @@ export function describeFailure(e: unknown): UnitFailure {
   const err = e as { name?: string; message?: string; remedy?: string };
   return { kind: 'other', name: err?.name ?? 'Error', message: err?.message ?? String(e), ...(err?.remedy ? { remedy: err.remedy } : {}) };
 }
-
-/** The words of a unit error code (for messages that have only the numbers). */
-export const returnCodeWords = (rc: number, reason: number): string => describeReturnCode(rc, reason).message;
 
 async function queryUnit(link: UnitLink): Promise<UnitSnapshot> {
   try {

@@ -14,7 +14,7 @@
  * state-space-2units.node.test.ts and state-space-3units.node.test.ts (two files, so they can run
  * side by side).
  */
-import { fromHex, toHex } from '../../src/bytes/index.ts';
+import { toHex } from '../../src/bytes/index.ts';
 import { reachableUnits } from '../../src/ceremony/index.ts';
 import { Command } from '../../src/cryptounit/protocol/index.ts';
 import { assert } from '../harness.ts';

@@ -101,7 +101,7 @@ export async function loadParts(
   start?: InstanceSnapshot,
 ): Promise<InstanceSnapshot> {
   const info0: StepInfo = { plan: run.plan, step: 'load', title: 'Load the new master key register' };
-  let s = await preflight(ctx, run, info0, start);
+  const s = await preflight(ctx, run, info0, start);
   if (reachableUnits(s).some((u) => u.mode === 'imprint')) throw new PreconditionError(info0.title, 'state', 'leave imprint mode first');
   const { units: first, expect } = loadTargets(s, info0.title);
   if (first.some((u) => u.next.state !== 'EMPTY')) throw new PreconditionError(info0.title, 'state', 'a unit to load has a loaded new register');
@@ -119,7 +119,7 @@ export async function loadParts(
     });
     for (const [k, u] of needImporter.entries()) importers.set(u.unitId, await importerView(ctx, r.payloads[k]));
   }
-  const units = first.filter((u) => u.next.state === 'EMPTY');
+  const units = first;
 
   // 2. wrap every part for every importer key
   const wrapInfo: StepInfo = { plan: run.plan, step: 'wrap-parts', title: `Wrap ${wraps.length} key parts for ${units.length} unit(s)` };
