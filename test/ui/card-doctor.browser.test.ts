@@ -21,7 +21,7 @@ async function render(env: DoctorEnv): Promise<{ root: ShadowRoot; report: CardA
 function shown(root: ShadowRoot) {
   return [...root.querySelectorAll('ul.findings > li')].map((li) => ({
     code: li.getAttribute('data-code'),
-    severity: li.className,
+    severity: li.getAttribute('data-severity'),
     title: text(li.querySelector('.finding-title')),
     explanation: text(li.querySelector('.explanation')),
     remedy: text(li.querySelector('.remedy')),

@@ -25,10 +25,10 @@ export class CardDoctor extends LitElement {
     css`
       ul.findings { list-style: none; padding: 0; }
       ul.findings > li { border: 1px solid #ccd2d9; border-left-width: 4px; padding: 0.4rem 0.6rem; margin: 0.4rem 0; }
-      li.blocker { border-left-color: #b3261e; }
-      li.warning { border-left-color: #c77700; }
-      li.ok { border-left-color: #1e6b34; }
-      li.info { border-left-color: #1f3a5f; }
+      li[data-severity='blocker'] { border-left-color: #b3261e; }
+      li[data-severity='warning'] { border-left-color: #c77700; }
+      li[data-severity='ok'] { border-left-color: #1e6b34; }
+      li[data-severity='info'] { border-left-color: #1f3a5f; }
       .sev { font-weight: 700; margin-right: 0.4rem; }
       .code { color: #555; font-size: 0.85em; }
       .remedy::before { content: 'What to do: '; font-weight: 600; }
@@ -81,8 +81,8 @@ export class CardDoctor extends LitElement {
   }
 
   private renderFinding(f: Finding) {
-    return html`<li class=${f.severity} data-code=${f.code}>
-      <p><span class="sev">${SEVERITY_WORDS[f.severity]}</span><strong class="finding-title">${f.title}</strong>
+    return html`<li data-severity=${f.severity} data-code=${f.code}>
+      <p><span class="sev">${SEVERITY_WORDS[f.severity]}:</span> <strong class="finding-title">${f.title}</strong>
         ${f.device ? html` — <span class="device">${f.device}</span>` : nothing}</p>
       <p class="explanation">${f.explanation}</p>
       <p class="remedy">${f.remedy}</p>

@@ -99,10 +99,10 @@ export class CreateAdmin extends AppElement {
         <select id="admin-curve" .value=${this.curve} @change=${(e: Event) => (this.curve = (e.target as HTMLSelectElement).value as CurveName)}>
           ${CURVES.map((c) => html`<option value=${c.value} ?selected=${c.value === this.curve}>${c.words}</option>`)}
         </select>
-        <label for="admin-pw">Password of the new key file</label>
+        <label for="admin-pw">Choose a password for the key file</label>
         <input id="admin-pw" type="password" autocomplete="new-password" aria-describedby="admin-pw-hint" @input=${() => this.onPassword()} />
         <p id="admin-pw-hint" class="hint" aria-live="polite">${this.hint.words}</p>
-        <label for="admin-pw2">The same password again</label>
+        <label for="admin-pw2">Type that password again</label>
         <input id="admin-pw2" type="password" autocomplete="new-password" aria-describedby="admin-pw2-hint" @input=${() => this.onPassword()} />
         <p id="admin-pw2-hint" class="hint" aria-live="polite">${this.mismatch ? 'The two passwords differ.' : ''}</p>
         <webtke-error .error=${this.error}></webtke-error>

@@ -110,10 +110,10 @@ export class KeyPartFiles extends AppElement {
             ${this.random ? nothing : html`<label for="part-value">Key part value: 64 hex digits (spaces or colons allowed)</label>
               <input id="part-value" type="password" autocomplete="off" spellcheck="false" />`}
           </fieldset>
-          <label for="part-pw">Password of the key part file</label>
+          <label for="part-pw">Choose a password for the key part file</label>
           <input id="part-pw" type="password" autocomplete="new-password" aria-describedby="part-pw-hint" @input=${() => (this.hint = passwordHint(this.pw1?.value ?? ''))} />
           <p id="part-pw-hint" class="hint" aria-live="polite">${this.hint.words}</p>
-          <label for="part-pw2">The same password again</label>
+          <label for="part-pw2">Type the part file password again</label>
           <input id="part-pw2" type="password" autocomplete="new-password" />
           <webtke-error .error=${this.error}></webtke-error>
           <button type="submit" class="primary" ?disabled=${this.working || this.description.trim() === ''}>${this.working ? 'Creating…' : 'Create the key part file'}</button>

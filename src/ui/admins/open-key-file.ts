@@ -134,7 +134,7 @@ export class OpenKeyFile extends AppElement {
           <legend>Open a webtke signature key file</legend>
           <label for="open-file">Signature key file</label>
           <input id="open-file" type="file" accept=".json,application/json" />
-          <label for="open-pw">Its password</label>
+          <label for="open-pw">Password of that key file</label>
           <input id="open-pw" type="password" autocomplete="off" />
           <webtke-error .error=${this.openError}></webtke-error>
           <p class="ok" aria-live="polite">${this.openMessage}</p>
@@ -147,7 +147,7 @@ export class OpenKeyFile extends AppElement {
           <p class="hint">Signature key files of the IBM TKE CLI plug-in (P-521). RSA key files are not supported.</p>
           <label for="ibm-file">IBM TKE signature key file</label>
           <input id="ibm-file" type="file" />
-          <label for="ibm-pw">Its password</label>
+          <label for="ibm-pw">Password of the IBM file</label>
           <input id="ibm-pw" type="password" autocomplete="off" />
           <label for="ibm-name">Administrator name (optional; IBM files carry none)</label>
           <input id="ibm-name" type="text" maxlength="30" .value=${this.ibmName} @input=${(e: Event) => (this.ibmName = (e.target as HTMLInputElement).value)} />
@@ -156,11 +156,11 @@ export class OpenKeyFile extends AppElement {
             <label class="inline" for="ibm-resave">Re-save the key in the webtke format (recommended: 600,000 PBKDF2 iterations instead of 4096)</label>
           </p>
           ${this.resave
-            ? html`<label for="ibm-new-pw">Password of the new webtke file</label>
+            ? html`<label for="ibm-new-pw">Choose a password for the webtke file</label>
                 <input id="ibm-new-pw" type="password" autocomplete="new-password" aria-describedby="ibm-new-pw-hint"
                   @input=${() => (this.hint = passwordHint(this.newPw?.value ?? ''))} />
                 <p id="ibm-new-pw-hint" class="hint" aria-live="polite">${this.hint.words}</p>
-                <label for="ibm-new-pw2">The same password again</label>
+                <label for="ibm-new-pw2">Type the new password again</label>
                 <input id="ibm-new-pw2" type="password" autocomplete="new-password" />`
             : nothing}
           <webtke-error .error=${this.ibmError}></webtke-error>
