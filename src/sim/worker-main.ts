@@ -26,7 +26,14 @@ export interface SimWorkerPlatform {
   crypto: WebCrypto;
   /** navigator.locks where the worker has it */
   locks?: LockManagerLike;
+  /**
+   * How long to keep trying for the lock before reporting 'locked' (default 5 s): on a reload
+   * the old page's worker may still hold it for a moment.
+   */
+  lockWaitMs?: number;
 }
+
+const LOCK_RETRY_MS = 200;
 
 /** The name of the Web Lock a tab holds while it runs the simulated instance. */
 export const simLockName = (instanceId: string): string => `webtke-simulation-${instanceId}`;
@@ -37,6 +44,16 @@ class SimStartError extends Error {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/** Try for the lock until `waitMs` has passed (a reloading page's old worker lets go of it shortly). */
+async function holdLockWaiting(locks: LockManagerLike | undefined, name: string, waitMs: number): Promise<boolean> {
+  const end = Date.now() + waitMs;
+  for (;;) {
+    if (await holdLock(locks, name)) return true;
+    if (Date.now() >= end) return false;
+    await new Promise((r) => setTimeout(r, LOCK_RETRY_MS));
   }
 }
 
@@ -55,7 +72,7 @@ function holdLock(locks: LockManagerLike | undefined, name: string): Promise<boo
 }
 
 async function start(config: SimWorkerConfig, platform: SimWorkerPlatform): Promise<{ instance: SimulatedInstance; store: WebtkeStore }> {
-  if (!(await holdLock(platform.locks, simLockName(config.instanceId)))) {
+  if (!(await holdLockWaiting(platform.locks, simLockName(config.instanceId), platform.lockWaitMs ?? 5000))) {
     throw new SimStartError('locked', 'this simulated instance is running in another tab or window of webtke; close it there and reload this page');
   }
   let store: WebtkeStore;

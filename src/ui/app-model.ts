@@ -231,6 +231,11 @@ export class AppModel {
         },
       );
     }
+    await this.openRuntime(inst);
+  }
+
+  /** Build the engine runtime (the unit clients) for `inst` over the running simulation, and query the units. */
+  private async openRuntime(inst: InstanceRecord): Promise<void> {
     const sim = this.sim;
     this.runtime = await InstanceRuntime.open({
       store: this.store,
@@ -332,8 +337,15 @@ export class AppModel {
     }
     await this.store.instances.unpinRoot(instanceId, unitId);
     this.instances = await this.store.instances.list();
-    if (this.instance?.id === instanceId) await this.open((await this.store.instances.get(instanceId))!);
-    else this.changed();
+    if (this.instance?.id === instanceId) {
+      // new clients (they hold the pinned root); the units keep running
+      const inst = (await this.store.instances.get(instanceId))!;
+      this.instance = inst;
+      this.snapshot = null;
+      await this.openRuntime(inst);
+    } else {
+      this.changed();
+    }
   }
 
   // ---- unit state ---------------------------------------------------------------------------

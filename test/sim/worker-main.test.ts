@@ -21,14 +21,14 @@ interface Channel {
 }
 
 /** A "worker" on a MessageChannel: port1 is the worker's scope (with its name), port2 the page's Worker. */
-function fakeWorkerFactory(h: Harness, locks?: LockManagerLike) {
+function fakeWorkerFactory(h: Harness, locks?: LockManagerLike, lockWaitMs = 0) {
   const started: { scope: MessagePortLike & { name: string }; done: Promise<unknown> }[] = [];
   const channels: Channel[] = [];
   const factory = (name: string) => {
     const ch = new MessageChannel() as unknown as Channel;
     channels.push(ch);
     const scope = Object.assign(ch.port1, { name });
-    const done = runSimWorker(scope, { indexedDB: h.idb.indexedDB, crypto: c, locks });
+    const done = runSimWorker(scope, { indexedDB: h.idb.indexedDB, crypto: c, locks, lockWaitMs });
     done.catch(() => undefined);
     started.push({ scope, done });
     return Object.assign(ch.port2, { terminate: () => { ch.port1.close(); ch.port2.close(); } });
@@ -36,17 +36,20 @@ function fakeWorkerFactory(h: Harness, locks?: LockManagerLike) {
   return { factory, started, close: () => channels.forEach((ch) => { ch.port1.close(); ch.port2.close(); }) };
 }
 
-/** A lock manager that grants each name once (like a second tab finding it held). */
-function fakeLocks(): LockManagerLike & { held: Set<string> } {
+/** A lock manager that grants each name once until released (like a second tab finding it held). */
+function fakeLocks(): LockManagerLike & { held: Set<string>; requests: number } {
   const held = new Set<string>();
-  return {
+  const out = {
     held,
-    async request(name, _opts, cb) {
+    requests: 0,
+    async request(name: string, _opts: { ifAvailable: boolean }, cb: (lock: unknown) => Promise<unknown>) {
+      out.requests++;
       if (held.has(name)) return cb(null);
       held.add(name);
       return cb({ name });
     },
   };
+  return out;
 }
 
 describe('sim: the worker program', () => {
@@ -116,6 +119,18 @@ describe('sim: the worker program', () => {
     assert.match(err.message, /another tab/);
     first.terminate();
     second.terminate();
+  });
+
+  it('waits a moment for the lock: a reloading page\'s old worker lets go of it', async () => {
+    const locks = fakeLocks();
+    locks.held.add(simLockName(rec.id)); // still held by the page being reloaded
+    const w = fakeWorkerFactory(h, locks, 5000);
+    cleanups.push(w.close);
+    setTimeout(() => locks.held.delete(simLockName(rec.id)), 450);
+    const sim = startSimulation({ createWorker: w.factory, config });
+    assert.deepEqual((await sim.ready).units, config.units);
+    assert.isAtLeast(locks.requests, 3, 'asked again until it was free');
+    sim.terminate();
   });
 
   it('reports damaged state as a failed start with the reset remedy', async () => {
