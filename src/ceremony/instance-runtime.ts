@@ -118,6 +118,7 @@ export class InstanceRuntime {
     const shared = { store: o.store, instanceId: instance.id, crypto: o.crypto, journal };
     const units = instance.units.map((u) => new RuntimeUnitLink(shared, u, o.transportFor(u), o.onFirstUse));
     const keyStorage = instance.kind === 'simulated' ? o.store.keyStorage : null;
+    let previous: InstanceSnapshot | null = null;
     const ctx: EngineContext = {
       instance,
       units,
@@ -129,7 +130,10 @@ export class InstanceRuntime {
       keyStorage,
       adminCertificates: new AdminCertificates(o.crypto),
       reencryptBatchSize: batch,
-      refresh: () => refreshInstance({ instanceId: instance.id, units, storage: keyStorage, now }),
+      refresh: async () => {
+        previous = await refreshInstance({ instanceId: instance.id, units, storage: keyStorage, now, previous });
+        return previous;
+      },
     };
     return new InstanceRuntime(ctx);
   }

@@ -16,6 +16,12 @@
  *
  * If the unit's counter moves while its queries run (another workstation at work), the unit is
  * queried again (at most 3 times); `stable` says whether the last round saw no movement.
+ *
+ * Given the previous snapshot, a unit whose DOMAIN_INFO answer shows the same counter and domain
+ * instance as then (and was stable then) is not asked the other three queries: every change of
+ * admins, thresholds, mode or importer is a successful state-changing command, which moves the
+ * counter (DESIGN §3.3), and zeroize also draws a new domain instance. So one verified query per
+ * unit tells that nothing changed.
  * A unit that cannot be queried (transport down, a response that fails verification, a pinned
  * root that does not match) is `reachable: false` with the error; nothing else is assumed
  * about it.
@@ -149,14 +155,21 @@ export function describeFailure(e: unknown): UnitFailure {
   return { kind: 'other', name: err?.name ?? 'Error', message: err?.message ?? String(e), ...(err?.remedy ? { remedy: err.remedy } : {}) };
 }
 
-async function queryUnit(link: UnitLink): Promise<UnitSnapshot> {
+async function queryUnit(link: UnitLink, previous?: UnitSnapshot): Promise<UnitSnapshot> {
   try {
     await link.ensureConnected();
     const client = link.client;
     for (let round = 1; ; round++) {
+      const registers = await client.domainInfo();
+      // the state read in this round belongs to the counter DOMAIN_INFO showed
       const startCounter = client.counter;
       const startInstance = toHex(client.identity.domainInstance);
-      const registers = await client.domainInfo();
+      const current: CurrentRegister =
+        registers.current === 'VALID' ? { state: 'VALID', vp: toHex(registers.currentVp) } : { state: 'EMPTY', vp: null };
+      const next: NewRegister = registers.next === 'EMPTY' ? { state: 'EMPTY', vp: null } : { state: registers.next, vp: toHex(registers.newVp) };
+      if (previous?.reachable && previous.stable && previous.counter === client.counter && previous.identity.domainInstance === toHex(client.identity.domainInstance)) {
+        return { ...previous, adminSkis: [...previous.adminSkis], importer: previous.importer && { ...previous.importer, spki: previous.importer.spki.slice() }, current, next };
+      }
       const attributes = await client.attributes();
       const skis = await client.adminSkis();
       // no importer key can exist in imprint mode (GEN_IMPORTER is refused, zeroize destroys it)
@@ -164,9 +177,6 @@ async function queryUnit(link: UnitLink): Promise<UnitSnapshot> {
       const id = client.identity;
       const stable = client.counter === startCounter && toHex(id.domainInstance) === startInstance;
       if (!stable && round < MAX_ROUNDS) continue;
-      const current: CurrentRegister =
-        registers.current === 'VALID' ? { state: 'VALID', vp: toHex(registers.currentVp) } : { state: 'EMPTY', vp: null };
-      const next: NewRegister = registers.next === 'EMPTY' ? { state: 'EMPTY', vp: null } : { state: registers.next, vp: toHex(registers.newVp) };
       return {
         unitId: link.unitId,
         label: link.label,
@@ -214,12 +224,14 @@ export interface RefreshOptions {
   /** the store's key storage for a simulated instance; null or absent for a remote one */
   storage?: KeyStorage | null;
   now: () => number;
+  /** the last snapshot of the same units: units whose counter did not move are not asked again */
+  previous?: InstanceSnapshot | null;
 }
 
 /** Query every unit of the instance (in parallel) and the key storage. */
 export async function refreshInstance(opts: RefreshOptions): Promise<InstanceSnapshot> {
   const [units, storage] = await Promise.all([
-    Promise.all(opts.units.map((u) => queryUnit(u))),
+    Promise.all(opts.units.map((u) => queryUnit(u, opts.previous?.units.find((p) => p.unitId === u.unitId)))),
     opts.storage ? storageSummary(opts.storage, opts.instanceId) : Promise.resolve(null),
   ]);
   return { instanceId: opts.instanceId, takenAt: opts.now(), units, storage };
