@@ -337,3 +337,44 @@ describe('unit roots: pinned on first use, checked afterwards', () => {
     }
   });
 });
+
+describe('a remote instance (its host keeps the key storage)', () => {
+  it('has no key storage here, and set immediate during a rotation asks for a confirmation', async () => {
+    const w = await makeWorld({ units: 2 });
+    try {
+      const { InstanceRuntime } = await import('../../src/ceremony/index.ts');
+      const inst = await w.store.instances.create({
+        name: 'Remote',
+        kind: 'remote',
+        units: [{ label: 'A', endpoint: { kind: 'http', url: 'https://unit-a.example/' } }, { label: 'B', endpoint: { kind: 'http', url: 'https://unit-b.example/' } }],
+      });
+      const rt = await InstanceRuntime.open({
+        store: w.store, instanceId: inst.id, crypto: c, consent: w.consent,
+        transportFor: (u) => w.transports[inst.units.findIndex((x) => x.id === u.id)],
+      });
+      assert.isNull(rt.keys);
+      await rt.run({ plan: 'add-admins', certificates: w.admins.map((a) => a.certificate) });
+      await rt.run({ plan: 'set-thresholds', sign: 2, revoke: 2 });
+      w.consent.confirms.length = 0;
+      const first = await rt.run({ plan: 'load-master-key', parts: w.parts.A, importerCurve: 'P-256' });
+      assert.equal(first.next.kind, 'ready');
+      assert.lengthOf(w.consent.confirms, 0, 'a first activation has nothing to lose');
+      assert.isNull(first.snapshot.storage);
+      await rt.run({ plan: 'load-master-key', parts: w.parts.B, importerCurve: 'P-256', through: 'commit' });
+      const a = rt.next(await rt.refresh());
+      assert.equal(a.kind, 'set-immediate');
+      assert.isTrue(a.destructive);
+      assert.equal((await assertRejects(rt.run({ plan: 'reencipher' }), PreconditionError)).code, 'no-key-storage');
+      w.consent.answer = () => false;
+      await assertRejects(rt.run({ plan: 'set-immediate' }), ConsentError);
+      assert.equal(count(w, Command.FINALIZE_WK), 2, 'only the first activation\'s two');
+      w.consent.answer = () => true;
+      const o = await rt.run({ plan: 'set-immediate' });
+      assert.match(w.consent.confirms.pop()!.detail, /kept by the unit host/);
+      assert.equal(o.next.kind, 'ready');
+      assert.equal(reachableCurrent(o.snapshot), w.vps.B);
+    } finally {
+      await w.done();
+    }
+  });
+});
