@@ -41,7 +41,7 @@ export interface StepReport {
   /** stable step name, e.g. "commit" */
   step: string;
   title: string;
-  /** the units the step ran on, in order */
+  /** one entry per command the step completed, in order (a unit appears once per command) */
   units: StepUnitReport[];
   /** true when no unit needed the step */
   skipped: boolean;

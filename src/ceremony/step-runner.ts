@@ -252,7 +252,7 @@ export class StepExecution {
     } catch {
       snapshot = undefined;
     }
-    return new StepFailedError(this.info.title, unit.unitId, unit.label, cause, this.completed.map((c) => c.unitId), snapshot, snapshot ? nextSafeAction(snapshot) : undefined);
+    return new StepFailedError(this.info.title, unit.unitId, unit.label, cause, [...new Set(this.completed.map((c) => c.unitId))], snapshot, snapshot ? nextSafeAction(snapshot) : undefined);
   }
 
   /** Query the units after the step and record the report. */
