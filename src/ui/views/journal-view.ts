@@ -72,8 +72,11 @@ export class JournalView extends AppElement {
     const first = this.seen === null;
     if (first || now.snapshot !== this.seen!.snapshot || now.busy !== this.seen!.busy || now.instance !== this.seen!.instance) {
       this.seen = now;
-      void this.loadEntries();
-      if (first) void this.verify();
+      // after this update, not inside it
+      queueMicrotask(() => {
+        void this.loadEntries();
+        if (first) void this.verify();
+      });
     }
   }
 

@@ -43,7 +43,8 @@ export class KeyStorageView extends AppElement {
   @state() private label = 'key';
   @state() private count = 1;
   @state() private generated: { done: number; total: number } | null = null;
-  @state() private live: LiveRotation | null = null;
+  /** the rotation's figures read while a plan runs (not reactive: readLive asks for the update) */
+  private live: LiveRotation | null = null;
   @state() private limit = PAGE;
   private listedFor: InstanceSnapshot | null = null;
   private liveTimer: ReturnType<typeof setInterval> | undefined;
@@ -84,6 +85,7 @@ export class KeyStorageView extends AppElement {
 
   private startLive(): void {
     if (this.liveTimer !== undefined) return;
+    this.live = null;
     this.liveTimer = setInterval(() => void this.readLive(), LIVE_INTERVAL_MS);
   }
 
@@ -91,7 +93,6 @@ export class KeyStorageView extends AppElement {
     if (this.liveTimer === undefined) return;
     clearInterval(this.liveTimer);
     this.liveTimer = undefined;
-    this.live = null;
   }
 
   private async readLive(): Promise<void> {
@@ -101,6 +102,7 @@ export class KeyStorageView extends AppElement {
     try {
       const rot = await app.store.keyStorage.rotation(inst.id);
       this.live = rot ? { staged: rot.staged, total: rot.total } : null;
+      this.requestUpdate();
     } catch {
       // the figures come back at the next refresh
     }
@@ -159,7 +161,7 @@ export class KeyStorageView extends AppElement {
         blobs. Each one names the VP of the master key it is under. Only a unit with that master key as its current one can use it.</p>
       ${app.refreshError ? html`<webtke-error .error=${app.refreshError}></webtke-error>` : nothing}
       ${this.renderRotationControls()}
-      ${renderRotation(s?.storage?.rotation ?? null, this.live, app.next)}
+      ${renderRotation(s?.storage?.rotation ?? null, app.busy ? this.live : null, app.next)}
       ${this.renderGenerate(s)}
       ${renderAction(this.tracker.current)}
       ${this.renderKeys()}`;
