@@ -7,7 +7,7 @@
  * step shows its message and remedy.
  */
 import { describe, it, afterEach, assert } from '../harness.ts';
-import { CLEAR_CURRENT_PHRASE } from '../../src/ceremony/index.ts';
+import { CLEAR_CURRENT_PHRASE, EARLY_FINALIZE_PHRASE } from '../../src/ceremony/index.ts';
 import { MasterKeyView } from '../../src/ui/views/master-key-view.ts';
 import type { UnitState } from '../../src/cryptounit/client.ts';
 import { $, deepText, mount, text, type, unmountAll, waitFor } from './helpers.ts';
@@ -179,5 +179,61 @@ describe('ui/views: Master key', () => {
     assert.isNotEmpty(text(err.querySelector('.remedy')), 'a remedy is shown');
     assert.deepEqual((await t.unitStates()).map((s) => s.counter), before.map((s) => s.counter), 'nothing was sent');
     assert.lengthOf(t.consent.wrapRequests, 0, 'no custodian was asked for a password');
+  });
+
+  it('sets immediate on a chosen unit before the re-encipher only with the typed phrase, never on every unit; then catches up', async () => {
+    t = await ceremonyApp();
+    await authenticate(t, 1, 1);
+    const vpA = await activate(t, [await t.addPart('A1'), await t.addPart('A2')]);
+    for (let i = 1; i <= 3; i++) await t.app.runtime!.keys!.generate(`key ${i}`);
+    const partsB = [await t.addPart('B1'), await t.addPart('B2')];
+    await t.app.run({ plan: 'load-master-key', parts: partsB.map((p) => ({ holder: t!.app.partHolder, partId: p.partId })), importerCurve: 'P-256', through: 'commit' });
+    const vpB = vpOfParts(partsB);
+    const { el, root } = await view(t);
+    assert.match(text($(root, '.next-title')), /^Re-encipher the key storage under /);
+    const [u1, u2] = t.app.instance!.units.map((u) => u.id);
+    const tickUnit = (id: string, on: boolean) => {
+      const box = $<HTMLInputElement>(root, `#early-${id}`);
+      box.checked = on;
+      box.dispatchEvent(new Event('change'));
+    };
+
+    // every unit at once would leave the 3 keys unreadable: refused, with what to do instead
+    tickUnit(u1, true);
+    tickUnit(u2, true);
+    await el.updateComplete;
+    const counters = (await t.unitStates()).map((s) => s.counter);
+    assert.match(await press(el, 'button.set-immediate-chosen'), /^failed:/);
+    const err = root.querySelector('.action webtke-error')!.shadowRoot!;
+    assert.include(text(err.querySelector('.message')), 'not re-enciphered under the new master key yet');
+    assert.include(text(err.querySelector('.remedy')), 'Re-encipher the key storage first');
+    assert.deepEqual((await t.unitStates()).map((s) => s.counter), counters, 'nothing was sent');
+    assert.lengthOf(t.consent.confirms, 0, 'refused before asking anyone');
+
+    // one unit: the typed phrase
+    tickUnit(u2, false);
+    await el.updateComplete;
+    const pending = press(el, 'button.set-immediate-chosen');
+    const dlg: ConfirmDialog = await waitFor(() => (t!.consent.dialog?.isOpen ? t!.consent.dialog : null), 'the typed confirmation');
+    assert.include(text($(dlg.shadowRoot!, 'label[for=phrase]')), `Type ${EARLY_FINALIZE_PHRASE} to confirm`);
+    type($<HTMLInputElement>(dlg.shadowRoot!, '#phrase'), EARLY_FINALIZE_PHRASE);
+    await dlg.updateComplete;
+    $<HTMLButtonElement>(dlg.shadowRoot!, 'button[type=submit]').click();
+    assert.match(await pending, /^done:/);
+    let states = await t.unitStates();
+    assert.deepEqual(states.map((s) => [s.registers.current, hex(s.registers.currentVp), s.registers.next]), [['VALID', vpB, 'EMPTY'], ['VALID', vpA, 'FULL_COMMITTED']]);
+    assertRegisters(root, t, states);
+    assert.equal(text($(root, '.next-title')), 'Re-encipher the key storage, then finalize Unit 2');
+
+    // the next safe action re-enciphers on Unit 2 (which still has the old key), then finalizes it
+    await press(el, 'button.next-action');
+    assert.equal(text($(root, '.next-title')), 'Finish the key storage rotation');
+    await press(el, 'button.next-action');
+    assert.equal(text($(root, '.next-title')), 'nothing pending');
+    states = await t.unitStates();
+    assert.deepEqual(states.map((s) => hex(s.registers.currentVp)), [vpB, vpB]);
+    const records = await t.store.keyStorage.list(t.app.instance!.id);
+    assert.lengthOf(records, 3);
+    for (const r of records) assert.equal(r.vp.padEnd(64, '0'), vpB, 'every key is under the new master key');
   });
 });

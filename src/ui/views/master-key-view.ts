@@ -56,12 +56,17 @@ export class MasterKeyView extends AppElement {
       ol.stages li.current { font-weight: 700; }
       ol.stages li.todo { color: #666; }
       .danger-zone { border: 1px solid #b3261e; padding: 0.5rem 0.75rem; }
+      details.early-finalize { margin: 0.75rem 0; }
+      details.early-finalize summary { cursor: pointer; }
+      details.early-finalize summary h3 { display: inline; margin: 0; }
       .danger-zone h3 { color: #8c1d18; margin-top: 0; }
     `,
   ];
 
   @state() private parts: PartChoice[] = [];
   @state() private curve: Curve = 'P-521';
+  /** units ticked for "set immediate on chosen units" */
+  @state() private early = new Set<string>();
   private readonly tracker = new ActionTracker(() => this.requestUpdate());
 
   private get busy(): boolean {
@@ -98,6 +103,7 @@ export class MasterKeyView extends AppElement {
       ${this.renderStorageLine()}
       ${this.renderNext()}
       ${renderAction(this.tracker.current)}
+      ${this.renderEarlyFinalize()}
       ${this.renderDangerZone()}`;
   }
 
@@ -174,6 +180,39 @@ export class MasterKeyView extends AppElement {
       ${sig ? html`<p class="hint">${sig} An importer key needs 1 signature per unit where there is none. Then each custodian types the
         password or PIN of their part, which is encrypted at once to every unit's importer key.</p>` : nothing}
       <button type="button" class="primary load-parts" ?disabled=${this.busy || !ok} @click=${() => this.run(label, req)}>${label}</button>`;
+  }
+
+  /**
+   * Set immediate on some units only (e.g. one unit first, to check it before the others). When
+   * stored keys are not re-enciphered yet, the engine asks for a typed confirmation and refuses
+   * if no unit would be left to re-encipher them.
+   */
+  private renderEarlyFinalize(): TemplateResult | typeof nothing {
+    const app = this.app!;
+    const s = app.snapshot;
+    if (!s) return nothing;
+    const committed = reachableUnits(s).filter((u) => u.next.state === 'FULL_COMMITTED');
+    if (committed.length === 0) return nothing;
+    const chosen = committed.filter((u) => this.early.has(u.unitId)).map((u) => u.unitId);
+    const toggle = (id: string, on: boolean) => {
+      const next = new Set(this.early);
+      if (on) next.add(id);
+      else next.delete(id);
+      this.early = next;
+    };
+    return html`<details class="early-finalize">
+      <summary><h3>Set immediate on chosen units</h3></summary>
+      <p class="hint">Normally every unit is set immediate together, after the key storage is re-enciphered. Here you can finalize some units
+        first. If stored keys are not re-enciphered yet, the finalized units can no longer open them: you are asked to type a
+        confirmation, and at least one unit must keep the old key to re-encipher them.</p>
+      <fieldset>
+        <legend>Units with the committed new master key</legend>
+        ${committed.map((u) => html`<input type="checkbox" id=${`early-${u.unitId}`} .checked=${this.early.has(u.unitId)}
+          @change=${(e: Event) => toggle(u.unitId, (e.target as HTMLInputElement).checked)} /><label class="inline" for=${`early-${u.unitId}`}>${u.label}</label>`)}
+      </fieldset>
+      <button type="button" class="danger set-immediate-chosen" ?disabled=${this.busy || chosen.length === 0}
+        @click=${() => this.run(`Set immediate on ${plural(chosen.length, 'unit')}`, { plan: 'set-immediate', units: chosen })}>Set immediate on the chosen units…</button>
+    </details>`;
   }
 
   private renderDangerZone(): TemplateResult | typeof nothing {
