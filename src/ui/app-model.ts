@@ -13,7 +13,8 @@
  * Views subscribe() and re-render on every change.
  */
 import { fromHex } from '../bytes/hex.ts';
-import { diagnoseCardAccess, type CardAccessReport, type DoctorEnv } from '../card/doctor.ts';
+import type { CardAccessReport, DoctorEnv } from '../card/doctor.ts';
+import { loadCardRuntime } from './load-card-runtime.ts';
 import {
   InstanceRuntime, reachableUnits, type Consent, type ConfirmRequest, type DriftReport, type InstanceSnapshot, type NextAction, type PlanOutcome,
   type ProgressReport, type SignerRequest, type WrapRequest,
@@ -457,6 +458,7 @@ export class AppModel {
 
   /** The card doctor's findings for this browser (no device is touched). */
   async diagnoseCards(): Promise<CardAccessReport> {
+    const { diagnoseCardAccess } = await loadCardRuntime();
     return diagnoseCardAccess(this.platform.doctorEnv?.() ?? {});
   }
 }

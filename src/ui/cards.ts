@@ -7,15 +7,17 @@
  * interface implements a protected class" reaches the user as the doctor's finding with its
  * remedy, not as a raw DOMException.
  */
-import { cardAccessErrorFrom, USB_CLASS_SMART_CARD } from '../card/doctor.ts';
 import type { CardTransport } from '../card/transport.ts';
-import { CcidSetupError, openCcidReader, type CcidUsbDevice } from '../card/transports/webusb-ccid/index.ts';
-import { listSmartCardReaders, openSmartCardReader, type SmartCardReaderEntry, type SmartCardResourceManagerLike } from '../card/transports/web-smart-card/index.ts';
-import { OpenPgpCard } from '../card/applets/openpgp/index.ts';
+import type { CcidUsbDevice } from '../card/transports/webusb-ccid/index.ts';
+import type { SmartCardReaderEntry, SmartCardResourceManagerLike } from '../card/transports/web-smart-card/index.ts';
+import type { OpenPgpCard } from '../card/applets/openpgp/index.ts';
 import type { WebCrypto } from '../crypto/index.ts';
-import { OpenPgpKeyPartHolder, retriesLeft as openPgpRetriesLeft } from '../custodian/openpgp/index.ts';
-import { PivCard, PivKeyPartHolder } from '../custodian/piv/index.ts';
+import type { PivCard } from '../custodian/piv/index.ts';
 import type { KeyPartHolder } from '../custodian/index.ts';
+import { loadCardRuntime } from './load-card-runtime.ts';
+
+/** USB interface class of smart-card readers (CCID), as the card doctor names it. */
+const USB_CLASS_SMART_CARD = 0x0b;
 
 export type CardApplet = 'piv' | 'openpgp';
 export type CardRouteName = CardTransport['reader']['kind'];
@@ -94,12 +96,14 @@ export class CardSessions {
   /** The readers the OS smart-card service knows (Web Smart Card). */
   async smartCardReaders(): Promise<SmartCardReaderEntry[]> {
     if (!this.p.smartCard) return [];
+    const { listSmartCardReaders } = await loadCardRuntime();
     return listSmartCardReaders(this.p.smartCard);
   }
 
   /** Ask the browser for a USB reader (its chooser; needs a click) and open it. */
   async connectUsb(applet?: CardApplet): Promise<CardSession> {
     if (!this.p.requestUsbDevice) throw new Error('this browser has no WebUSB');
+    const { cardAccessErrorFrom, CcidSetupError, openCcidReader } = await loadCardRuntime();
     const ctx = { interfaceClass: USB_CLASS_SMART_CARD, isolatedContext: this.p.isolatedContext, userAgent: this.p.userAgent };
     let device: CcidUsbDevice;
     try {
@@ -122,6 +126,7 @@ export class CardSessions {
   /** Open a reader of the OS smart-card service by name. */
   async connectSmartCard(readerName: string, applet?: CardApplet): Promise<CardSession> {
     if (!this.p.smartCard) throw new Error('this browser has no Web Smart Card API');
+    const { openSmartCardReader } = await loadCardRuntime();
     return this.connect(await openSmartCardReader(this.p.smartCard, readerName), applet);
   }
 
@@ -149,6 +154,7 @@ export class CardSessions {
 
   private async open(transport: CardTransport, kind: CardApplet): Promise<CardSession> {
     const id = `card-${nextId++}`;
+    const { PivCard, PivKeyPartHolder, OpenPgpCard, OpenPgpKeyPartHolder } = await loadCardRuntime();
     if (kind === 'piv') {
       const piv = await PivCard.open(transport, { crypto: this.p.crypto });
       const serial = piv.serial !== undefined ? String(piv.serial) : 'unknown';
@@ -168,6 +174,7 @@ export class CardSessions {
       const i = await s.piv.pinInfo();
       return { retriesLeft: i.retriesLeft, blocked: i.blocked };
     }
+    const { openPgpRetriesLeft } = await loadCardRuntime();
     const n = await openPgpRetriesLeft(s.openpgp!, 'PW1');
     return { retriesLeft: n, blocked: n === 0 };
   }

@@ -6,8 +6,9 @@
 import type { CardSession } from './cards.ts';
 import type { WebCrypto } from '../crypto/index.ts';
 import type { AdminSigner } from '../custodian/index.ts';
-import { OpenPgpAdminSigner, type PinSource } from '../custodian/openpgp/index.ts';
-import { PivAdminSigner, type PinPrompt } from '../custodian/piv/index.ts';
+import type { PinSource } from '../custodian/openpgp/index.ts';
+import type { PinPrompt } from '../custodian/piv/index.ts';
+import { loadCardRuntime } from './load-card-runtime.ts';
 import { importTkeSignatureKey, openSignatureKeyFile, type KeyFileOptions, type SoftAdminSigner } from '../custodian/soft/index.ts';
 
 /** Which kind of key file a text is, from its fields alone (no password needed). */
@@ -37,6 +38,7 @@ export function openKeyFile(c: WebCrypto, text: string, password: string, opts: 
  * before a signature (PIN policy "always").
  */
 export async function openCardSigner(c: WebCrypto, card: CardSession, pin: string, askPin: (retriesLeft: number | undefined) => Promise<string>): Promise<AdminSigner> {
+  const { PivAdminSigner, OpenPgpAdminSigner } = await loadCardRuntime();
   if (card.piv) {
     const prompt: PinPrompt = (req) => askPin(req.retriesLeft);
     return PivAdminSigner.open(card.piv, { pin, askPin: prompt });

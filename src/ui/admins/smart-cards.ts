@@ -10,8 +10,7 @@ import { customElement, state } from 'lit/decorators.js';
 import type { SmartCardReaderEntry } from '../../card/transports/web-smart-card/index.ts';
 import type { CurveName } from '../../crypto/index.ts';
 import { vpDisplay, type KeyPartInfo } from '../../custodian/index.ts';
-import { generateAdminKey, OpenPgpAdminSigner } from '../../custodian/openpgp/index.ts';
-import { createPivAdmin, PivAdminSigner } from '../../custodian/piv/index.ts';
+import { loadCardRuntime } from '../load-card-runtime.ts';
 import type { CardApplet, CardSession, PinState } from '../cards.ts';
 import { AppElement } from '../components/app-element.ts';
 import { clearSecret } from '../consent/modal.ts';
@@ -113,6 +112,7 @@ export class SmartCards extends AppElement {
     const curve = this.curves.get(s.id) ?? (s.applet === 'piv' ? PIV_CURVES[0] : OPENPGP_CURVES[0]);
     const app = this.app!;
     return this.cardAction(s, async () => {
+      const { createPivAdmin, generateAdminKey } = await loadCardRuntime();
       let certificate: Uint8Array;
       if (s.piv) {
         const replace = field('replace').checked;
@@ -131,6 +131,7 @@ export class SmartCards extends AppElement {
   private recordExisting(s: CardSession): Promise<void> {
     const app = this.app!;
     return this.cardAction(s, async () => {
+      const { PivAdminSigner, OpenPgpAdminSigner } = await loadCardRuntime();
       let certificate: Uint8Array;
       let name: string;
       if (s.piv) {

@@ -1,16 +1,19 @@
 import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { CURVES, ecdsaVerify, importPublicPoint, type CurveName, type WebCrypto } from '../../../crypto/index.ts';
 import { bytesEqual } from '../../../bytes/index.ts';
-import { decodeDer, encodeDer, octets, type Node } from '../der/asn1.ts';
+import {
+  algorithm, bitStringBytes, contextConstructed, decodeDer, encodeDer, integer, objectIdentifier, octetString, octets,
+  sequenceItems, type Node,
+} from '../der/asn1.ts';
 import { checkStrictDer } from '../der/strict.ts';
 import { DerError } from '../errors.ts';
-import { decodeEcSpki, encodeEcSpki, type EcPublicKey } from '../spki.ts';
+import { ecPublicKeyOf, encodeEcSpki, type EcPublicKey } from '../spki.ts';
 import { decodeName, encodeName, type NameAttribute } from './name.ts';
 import { OID_SUBJECT_KEY_IDENTIFIER } from '../oids.ts';
 
 /**
- * X.509 v3 certificates (RFC 5280) with ECDSA keys and signatures, built and read with pkijs.
+ * X.509 v3 certificates (RFC 5280) with ECDSA keys and signatures, built with pkijs (loaded on
+ * first use) and read with asn1js.
  * Signature AlgorithmIdentifiers omit their parameters (RFC 5758); readers accept absent or
  * NULL. Validity dates are written but never checked (DESIGN §3.2).
  */
@@ -32,8 +35,12 @@ export interface CertificateFields {
 
 export const X509_VERSION_3 = 2;
 
+/** Largest certificate any reader here accepts. */
+export const MAX_CERTIFICATE_LENGTH = 16384;
+
 /** Build and sign a certificate; returns its DER. */
 export async function buildCertificate(f: CertificateFields, sign: TbsSigner): Promise<Uint8Array> {
+  const pkijs = await import('pkijs');
   if (f.serial.length === 0 || f.serial[0] & 0x80 || f.serial.every((b) => b === 0)) throw new RangeError('serial must be positive, minimal');
   const sigAlg = new pkijs.AlgorithmIdentifier({ algorithmId: CURVES[f.signerCurve].signatureOid });
   const cert = new pkijs.Certificate();
@@ -88,47 +95,76 @@ export interface ParsedCertificate {
   extensions: Map<string, { critical: boolean; value: Uint8Array }>;
 }
 
-function algParamsOk(alg: pkijs.AlgorithmIdentifier): boolean {
-  const p = alg.algorithmParams as unknown;
-  return p === undefined || p instanceof asn1js.Any || p instanceof asn1js.Null;
-}
-
-/** Strict DER + structure; throws DerError. Does not verify any signature. */
+/**
+ * Strict DER + structure; throws DerError. Does not verify any signature. Read with asn1js
+ * alone (pkijs is needed only to build certificates, so it stays out of the app's first load):
+ *
+ *   Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm AlgorithmIdentifier, signatureValue BIT STRING }
+ *   TBSCertificate ::= SEQUENCE {
+ *     version [0] EXPLICIT INTEGER (v3 = 2), serialNumber INTEGER, signature AlgorithmIdentifier,
+ *     issuer Name, validity SEQUENCE { Time, Time }, subject Name, subjectPublicKeyInfo,
+ *     extensions [3] EXPLICIT SEQUENCE OF Extension }        -- no issuer/subject unique IDs
+ *   Extension ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
+ */
 export function parseCertificate(der: Uint8Array, what = 'certificate'): ParsedCertificate {
-  decodeDer(der, what, { maxLength: 16384 });
-  let cert: pkijs.Certificate;
-  try {
-    cert = pkijs.Certificate.fromBER(der.slice());
-  } catch (e) {
-    throw new DerError(`${what}: ${(e as Error).message}`);
+  const top = sequenceItems(decodeDer(der, what, { maxLength: MAX_CERTIFICATE_LENGTH }), what, 3);
+  const tbsNode = top[0];
+  const tbsItems = sequenceItems(tbsNode, `${what} TBSCertificate`, [7, 8]);
+  const versionItems = contextConstructed(tbsItems[0], 0, `${what} version`);
+  if (versionItems.length !== 1) throw new DerError(`${what}: version must hold one INTEGER`);
+  const version = Number(integer(versionItems[0], `${what} version`));
+  const serialNode = tbsItems[1];
+  integer(serialNode, `${what} serialNumber`);
+  const inner = algorithm(tbsItems[2], `${what} signature`);
+  const outer = algorithm(top[1], `${what} signatureAlgorithm`);
+  if (inner.oid !== outer.oid) throw new DerError(`${what}: inner and outer signature algorithms differ`);
+  if (typeof inner.params === 'object' || typeof outer.params === 'object') {
+    throw new DerError(`${what}: signature algorithm parameters must be absent or NULL`);
   }
-  if (cert.signatureAlgorithm.algorithmId !== cert.signature.algorithmId) throw new DerError(`${what}: inner and outer signature algorithms differ`);
-  if (!algParamsOk(cert.signatureAlgorithm) || !algParamsOk(cert.signature)) throw new DerError(`${what}: signature algorithm parameters must be absent or NULL`);
-  if (cert.signatureValue.valueBlock.unusedBits !== 0) throw new DerError(`${what}: signature BIT STRING has unused bits`);
-  const spkiDer = new Uint8Array(cert.subjectPublicKeyInfo.toSchema().toBER(false));
-  const subjectKey = decodeEcSpki(spkiDer);
-  const issuerDer = new Uint8Array(cert.issuer.valueBeforeDecode);
-  const subjectDer = new Uint8Array(cert.subject.valueBeforeDecode);
+  const validity = sequenceItems(tbsItems[4], `${what} validity`, 2);
+  for (const t of validity) {
+    if (!(t instanceof asn1js.UTCTime) && !(t instanceof asn1js.GeneralizedTime)) throw new DerError(`${what}: validity must hold two times`);
+  }
+  const spkiItems = sequenceItems(tbsItems[6], `${what} subjectPublicKeyInfo`, 2);
+  const subjectKey = ecPublicKeyOf(spkiItems[0], spkiItems[1]);
   const extensions = new Map<string, { critical: boolean; value: Uint8Array }>();
-  for (const e of cert.extensions ?? []) {
-    if (extensions.has(e.extnID)) throw new DerError(`${what}: duplicate extension ${e.extnID}`);
-    extensions.set(e.extnID, { critical: e.critical, value: new Uint8Array(e.extnValue.valueBlock.valueHexView) });
+  if (tbsItems.length === 8) {
+    const extItems = contextConstructed(tbsItems[7], 3, `${what} extensions`);
+    if (extItems.length !== 1) throw new DerError(`${what}: extensions must be one SEQUENCE`);
+    for (const ext of sequenceItems(extItems[0], `${what} extensions`)) {
+      const f = sequenceItems(ext, `${what} extension`, [2, 3]);
+      const oid = objectIdentifier(f[0], `${what} extnID`);
+      let critical = false;
+      if (f.length === 3) {
+        if (!(f[1] instanceof asn1js.Boolean) || !f[1].valueBlock.value) {
+          throw new DerError(`${what}: extension ${oid}: critical FALSE must be left out (DER)`);
+        }
+        critical = true;
+      }
+      if (extensions.has(oid)) throw new DerError(`${what}: duplicate extension ${oid}`);
+      extensions.set(oid, { critical, value: octetString(f[f.length - 1], `${what} extnValue`) });
+    }
   }
   return {
     der,
-    version: cert.version,
-    serial: new Uint8Array(cert.serialNumber.valueBlock.valueHexView),
-    issuer: decodeName(decodeDer(issuerDer, `${what} issuer`), `${what} issuer`),
-    subject: decodeName(decodeDer(subjectDer, `${what} subject`), `${what} subject`),
-    issuerDer,
-    subjectDer,
+    version,
+    serial: new Uint8Array((serialNode as asn1js.Integer).valueBlock.valueHexView),
+    issuer: decodeName(tbsItems[3], `${what} issuer`),
+    subject: decodeName(tbsItems[5], `${what} subject`),
+    issuerDer: rawOf(tbsItems[3]),
+    subjectDer: rawOf(tbsItems[5]),
     subjectKey,
-    spkiDer,
-    signatureOid: cert.signatureAlgorithm.algorithmId,
-    tbs: new Uint8Array(cert.tbsView),
-    signature: new Uint8Array(cert.signatureValue.valueBlock.valueHexView),
+    spkiDer: rawOf(tbsItems[6]),
+    signatureOid: outer.oid,
+    tbs: rawOf(tbsNode),
+    signature: bitStringBytes(top[2], `${what} signatureValue`),
     extensions,
   };
+}
+
+/** The exact DER bytes a decoded node came from (a copy). */
+function rawOf(node: Node): Uint8Array {
+  return new Uint8Array(node.valueBeforeDecodeView);
 }
 
 /** The SKI extension's identifier, if present and well-formed. */
