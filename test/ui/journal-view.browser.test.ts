@@ -140,9 +140,11 @@ describe('ui/views: Journal', () => {
     assert.lengthOf(intents, 2, 'one commit per unit');
     for (const e of intents) {
       assert.include(tr, `COMMIT_WK counter ${e.counter}`, 'the counter of each commit');
-      assert.deepEqual(e.signers!.map((s) => s.name), ['Admin 1', 'Admin 2']);
+      assert.sameMembers(e.signers!.map((s) => s.name!), ['Admin 1', 'Admin 2'], 'threshold 2: both administrators signed');
     }
-    assert.match(tr, /signed by\s+Admin 1 \[SKI [0-9A-F ]+…\], Admin 2 \[SKI [0-9A-F ]+…\]/);
+    const signedBy = /signed by\s+(Admin \d) \[SKI [0-9A-F ]+…\], (Admin \d) \[SKI [0-9A-F ]+…\]/.exec(tr);
+    assert.exists(signedBy, 'the transcript says who signed, with their SKIs');
+    assert.sameMembers([signedBy![1], signedBy![2]], ['Admin 1', 'Admin 2']);
     assert.match(tr, new RegExp(`VPs after: current\\s+${grouped(r.vp)}`));
 
     // the print stylesheet hides everything but the transcript
