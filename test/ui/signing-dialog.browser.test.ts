@@ -144,6 +144,39 @@ describe('ui/consent: signing dialog', () => {
     signers.forEach((s) => s.close());
   });
 
+  it('after the first signer, the administrator the select shows is the one the dialog checks (3 candidates, 2 signers)', async () => {
+    await freshUnits();
+    const carol = await makeAdmin('Carol', 'carol-password-333');
+    const files = new Map([alice, bob, carol].map((a) => [a.record.ski, a]));
+    const dlg = await mount(new SigningDialog(), (d) => (d.env = env));
+    const asked = dlg.ask({ ...req, candidates: [alice.record, bob.record, carol.record], required: 2 });
+    await dlg.updateComplete;
+    const root = dlg.shadowRoot!;
+    const select = () => $<HTMLSelectElement>(root, '#admin');
+    const submit = () => $<HTMLButtonElement>(root, 'button[type=submit]');
+    /** the administrator a person sees in the closed select: the selected option's name */
+    const shown = () => text(select().selectedOptions[0]).split(' — ')[0];
+
+    for (const [n, expected] of [[1, 'Alice'], [2, 'Bob']] as const) {
+      await waitFor(() => text(root.querySelector('legend')).includes(`Signer ${n} of 2`), `signer ${n}`);
+      await dlg.updateComplete;
+      assert.equal(shown(), expected, `signer ${n}: the select shows the proposed administrator`);
+      assert.equal(text(submit()), `Sign as ${expected}`, `signer ${n}: the button names the same administrator`);
+      // the person trusts what the select shows and brings that administrator's key file
+      const admin = files.get(select().value)!;
+      assert.equal(admin.name, expected, 'the select\'s value is that administrator\'s SKI');
+      setFiles($<HTMLInputElement>(root, '#keyfile'), [{ name: `${admin.name}.json`, text: admin.text }]);
+      type($<HTMLInputElement>(root, '#secret'), admin.password);
+      submit().click();
+      await waitFor(() => !root.querySelector('dialog')?.open || text(root.querySelector('legend')).includes(`Signer ${n + 1} of 2`)
+        || deepText(root).includes('belongs to'), `the signature of ${expected}`);
+      assert.notInclude(deepText(root), 'belongs to', 'the key of the administrator shown was accepted');
+    }
+    const signers = await asked;
+    assert.deepEqual(signers.map((s) => s.name), ['Alice', 'Bob']);
+    signers.forEach((s) => s.close());
+  });
+
   it('cancel rejects, closes the dialog and gives the focus back', async () => {
     await freshUnits();
     const before = document.createElement('button');

@@ -8,6 +8,7 @@
  */
 import { html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import { toHex } from '../../bytes/hex.ts';
 import type { SignerRequest } from '../../ceremony/index.ts';
 import type { WebCrypto } from '../../crypto/index.ts';
@@ -181,6 +182,19 @@ export class SigningDialog extends LitElement {
     }
   }
 
+  /**
+   * The select shows the administrator the dialog checks. Lit sets the select's `.value` before
+   * it re-renders the options, so after the first signer (one option fewer) the value could land
+   * on an option that then changed its administrator: the options are keyed by SKI (repeat), and
+   * the value is set again here, once the options are in place.
+   */
+  protected override updated(): void {
+    const select = this.renderRoot.querySelector<HTMLSelectElement>('#admin');
+    if (select && this.adminSki && select.value !== this.adminSki) select.value = this.adminSki;
+    const card = this.renderRoot.querySelector<HTMLSelectElement>('#card');
+    if (card && this.cardId && card.value !== this.cardId) card.value = this.cardId;
+  }
+
   private finish(): void {
     const s = this.settle;
     const signers = this.chosen;
@@ -240,7 +254,7 @@ export class SigningDialog extends LitElement {
             this.adminSki = (e.target as HTMLSelectElement).value;
             this.error = undefined;
           }}>
-            ${remaining.map((a) => html`<option value=${a.ski} ?selected=${a.ski === this.adminSki}>${a.name} — ${a.curve}, SKI ${shortHex(a.ski)} (${locationWords(a)})</option>`)}
+            ${repeat(remaining, (a) => a.ski, (a) => html`<option value=${a.ski} ?selected=${a.ski === this.adminSki}>${a.name} — ${a.curve}, SKI ${shortHex(a.ski)} (${locationWords(a)})</option>`)}
           </select>
           <fieldset>
             <legend>Where the key is</legend>
@@ -258,7 +272,7 @@ export class SigningDialog extends LitElement {
                 <input type="password" id="secret" autocomplete="off" spellcheck="false" />`
             : html`<label for="card">Card</label>
                 <select id="card" .value=${this.cardId} @change=${(e: Event) => { this.cardId = (e.target as HTMLSelectElement).value; void this.loadPinState(); }}>
-                  ${cards.map((c) => html`<option value=${c.id} ?selected=${c.id === this.cardId}>${c.label} in ${c.readerName}</option>`)}
+                  ${repeat(cards, (c) => c.id, (c) => html`<option value=${c.id} ?selected=${c.id === this.cardId}>${c.label} in ${c.readerName}</option>`)}
                 </select>
                 <label for="secret">PIN of the card</label>
                 <input type="password" id="secret" autocomplete="off" inputmode="numeric" aria-describedby="pin-state" />
