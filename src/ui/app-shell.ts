@@ -11,6 +11,9 @@
  * navigation landmark "Views" with one link per view (label = VIEWS label), each view rendering
  * an <h2> equal to its label, the focus moving to <main> after a navigation, and the footer's
  * "Offline use: …" text.
+ *
+ * Printed, the page shows only <main>: header, navigation, footer and the consent dialogs are
+ * hidden by the shell's print styles.
  */
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -48,6 +51,13 @@ export class AppShell extends LitElement {
     main { padding: 1rem; }
     main:focus { outline: none; }
     footer { padding: 0.5rem 1rem; font-size: 0.85rem; color: #555; border-top: 1px solid #ddd; }
+    /* Printing (the Journal's transcript): only the view, without the app's header, navigation,
+       footer, dialogs and progress bar. The views hide their own screen-only parts. */
+    @media print {
+      header, nav, footer, webtke-consent { display: none !important; }
+      main { padding: 0; }
+      :host { color: #000; }
+    }
   `;
 
   /** Where the route comes from (main.ts: the window); without one the default view shows. */

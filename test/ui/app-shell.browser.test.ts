@@ -44,6 +44,29 @@ describe('ui/app-shell', () => {
     for (const el of mounted.splice(0)) el.remove();
   });
 
+  it('prints only the view: header, navigation, footer and the dialogs are hidden by a print rule of the shell', async () => {
+    const { root } = await mount('#/journal');
+    const printRules: CSSStyleRule[] = [];
+    for (const sheet of root.adoptedStyleSheets) {
+      for (const rule of sheet.cssRules) {
+        if (rule instanceof CSSMediaRule && rule.media.mediaText === 'print') {
+          for (const inner of rule.cssRules) if (inner instanceof CSSStyleRule) printRules.push(inner);
+        }
+      }
+    }
+    const hiddenInPrint = (el: Element): boolean =>
+      printRules.some((r) => el.matches(r.selectorText) && r.style.getPropertyValue('display') === 'none');
+    for (const sel of ['header', 'nav', 'footer', 'webtke-consent']) {
+      const el = root.querySelector(sel);
+      assert.isNotNull(el, sel);
+      assert.isTrue(hiddenInPrint(el!), `${sel} is hidden when printing`);
+      assert.notEqual(getComputedStyle(el!).display, 'none', `${sel} shows on screen`);
+    }
+    const main = root.querySelector('main')!;
+    assert.isFalse(hiddenInPrint(main), 'the view itself is printed');
+    assert.isFalse(hiddenInPrint(main.firstElementChild!), 'the view itself is printed');
+  });
+
   it('renders the header, six links with their hashes, and the routed view with aria-current', async () => {
     const { shell, root } = await mount('#/master-key');
     assert.equal(root.querySelector('h1')?.textContent, 'webtke');
