@@ -50,6 +50,8 @@ export interface AppPlatform {
   keyFiles?: KeyFileOptions;
   /** time limit of one unit request in ms (default 60 s) */
   unitTimeoutMs?: number;
+  /** key blobs per REENCRYPT request (default the engine's 1024; tests use fewer) */
+  reencryptBatchSize?: number;
 }
 
 /** What the consent UI offers besides the engine's Consent: a PIN prompt for cards mid-signature. */
@@ -62,6 +64,7 @@ export interface ConsentHost extends Consent {
 /** Forwards the engine's questions to the consent UI the shell registered. */
 class ConsentRelay implements ConsentHost {
   host: ConsentHost | null = null;
+  constructor(private readonly onProgress: (report: ProgressReport) => void) {}
   private need(): ConsentHost {
     if (!this.host) throw new Error('the consent dialogs are not on the page');
     return this.host;
@@ -76,6 +79,7 @@ class ConsentRelay implements ConsentHost {
     return this.need().confirm(req);
   }
   progress(report: ProgressReport): void {
+    this.onProgress(report);
     this.host?.progress(report);
   }
   promptSecret(req: { title: string; label: string; retriesLeft?: number }): Promise<string> {
@@ -109,7 +113,10 @@ function noRemoteTransport(unit: UnitRecord): UnitTransport {
 }
 
 export class AppModel {
-  readonly consent = new ConsentRelay();
+  readonly consent = new ConsentRelay((report) => {
+    this.progress = report;
+    this.changed();
+  });
   readonly cards: CardSessions;
   /** key part files opened in this session (listing needs no password; wrapping does) */
   readonly partHolder: SoftKeyPartHolder;
@@ -133,6 +140,8 @@ export class AppModel {
   partFiles: OpenedPartFile[] = [];
   /** the plan running now */
   busy: string | null = null;
+  /** the engine's last progress report of the plan running now (or of the last one); views render from it */
+  progress: ProgressReport | null = null;
   lastOutcome: PlanOutcome | null = null;
 
   private readonly listeners = new Set<() => void>();
@@ -244,6 +253,7 @@ export class AppModel {
       crypto: this.crypto,
       consent: this.consent,
       now: this.platform.now,
+      ...(this.platform.reencryptBatchSize !== undefined ? { reencryptBatchSize: this.platform.reencryptBatchSize } : {}),
       transportFor: (unit) => (sim ? sim.transport(unit.id) : noRemoteTransport(unit)),
       onFirstUse: (unit, fingerprint) => {
         this.firstUse = [...this.firstUse.filter((f) => f.unitId !== unit.id), { unitId: unit.id, label: unit.label, fingerprint }];
@@ -384,6 +394,7 @@ export class AppModel {
     const rt = this.runtime;
     if (!rt) throw new Error('no instance is open');
     this.busy = req.plan;
+    this.progress = null;
     this.changed();
     try {
       const out = await rt.run(req);

@@ -5,6 +5,8 @@
  * key's test wraps on one unit and unwraps on both; during a rotation the view refuses to
  * create keys with the engine's reason, shows how many keys are re-enciphered (the store's
  * figures), and resumes a re-encipher that stopped half-way, sending only the missing keys.
+ * While a re-encipher runs, the bar follows the engine's progress reports (kept by the app
+ * model), batch by batch, without reading the store.
  */
 import { describe, it, afterEach, assert } from '../harness.ts';
 import { CryptoUnitClient } from '../../src/cryptounit/client.ts';
@@ -85,6 +87,35 @@ describe('ui/views: Key storage', () => {
     }));
     const data = c.getRandomValues(new Uint8Array(24));
     assert.equal(hex(await clients[1].unwrap(target.blob, await clients[0].wrap(target.blob, data))), hex(data));
+  });
+
+  it('a running re-encipher: the bar follows the engine\'s progress reports batch by batch, before any refresh sees the rotation', async () => {
+    t = await ceremonyApp(2, { reencryptBatchSize: 2 });
+    await authenticate(t, 1, 1);
+    await activate(t, [await t.addPart('A1'), await t.addPart('A2')]);
+    for (let i = 1; i <= 6; i++) await t.app.runtime!.keys!.generate(`k${i}`);
+    const partsB = [await t.addPart('B1'), await t.addPart('B2')];
+    await t.app.run({ plan: 'load-master-key', parts: partsB.map((p) => ({ holder: t!.app.partHolder, partId: p.partId })), importerCurve: 'P-256', through: 'commit' });
+    const { el, root } = await view(t);
+    await rowsShown(root, 6);
+    assert.isNull(t.app.snapshot!.storage!.rotation, 'no rotation open yet: the snapshot has no figures to show');
+    assert.isNull(root.querySelector('.rotation-count'));
+
+    // what the view shows right after each report the engine gives
+    const shown: string[] = [];
+    const reports: string[] = [];
+    const consent = t.consent;
+    const original = consent.progress.bind(consent);
+    consent.progress = (r) => {
+      original(r);
+      reports.push(`${r.done} of ${r.total}`);
+      void el.updateComplete.then(() => shown.push(text(root.querySelector('.rotation-count'))));
+    };
+    assert.match(await press(el, 'button.reencipher'), /^done:/);
+    assert.deepEqual(reports, ['0 of 6', '2 of 6', '4 of 6', '6 of 6'], 'one report before the first batch and one after each batch of 2');
+    assert.deepEqual(shown, reports, 'the view showed each report as it came');
+    await waitFor(() => text(root.querySelector('.rotation-count')) === '6 of 6', 'the stored figures after the refresh');
+    assert.equal(t.app.progress?.step.step, 'reencipher', 'the model keeps the last report');
   });
 
   it('during a rotation: creation refused with the reason, re-encipher progress from the store, a stopped re-encipher resumed', async () => {

@@ -9,7 +9,7 @@
 import type { ConfirmRequest, ProgressReport, SignerRequest, WrapRequest } from '../../src/ceremony/index.ts';
 import type { AdminSigner } from '../../src/custodian/index.ts';
 import { createKeyPart } from '../../src/custodian/soft/index.ts';
-import type { ConsentHost } from '../../src/ui/app-model.ts';
+import type { AppPlatform, ConsentHost } from '../../src/ui/app-model.ts';
 import { ConfirmDialog, type ConfirmQuestion } from '../../src/ui/consent/confirm-dialog.ts';
 import { CryptoUnitClient, type UnitState } from '../../src/cryptounit/client.ts';
 import { createTestAdmins, type TestAdmin } from '../fakes/test-admins.ts';
@@ -91,8 +91,8 @@ export interface CeremonyApp extends StartedApp {
   unitStates(): Promise<UnitState[]>;
 }
 
-export async function ceremonyApp(adminCount = 2): Promise<CeremonyApp> {
-  const started = await startApp({ keyFiles: KDF });
+export async function ceremonyApp(adminCount = 2, platform: Partial<AppPlatform> = {}): Promise<CeremonyApp> {
+  const started = await startApp({ keyFiles: KDF, ...platform });
   const admins = await createTestAdmins(c, adminCount, 'P-256');
   const parts: TestPart[] = [];
   const consent = new ScriptedConsent(admins, parts);

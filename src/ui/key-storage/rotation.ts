@@ -2,7 +2,8 @@
  * The key storage rotation (DESIGN §3.8) as a person follows it: from which master key to which,
  * how many keys are re-enciphered (REENCRYPT inside a unit, the old blob kept beside the new one),
  * a progress bar, and what comes next. The figures come from the store, so a reload shows the
- * same; `live` (read from the store while a re-encipher runs) moves the bar between refreshes.
+ * same; `live` (the engine's progress report while a re-encipher runs) moves the bar between
+ * refreshes, also during the first re-encipher, before any refresh has seen the rotation.
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import type { NextAction, RotationSummary } from '../../ceremony/index.ts';
@@ -14,6 +15,13 @@ export interface LiveRotation {
 }
 
 export function renderRotation(rot: RotationSummary | null, live: LiveRotation | null, next: NextAction | null): TemplateResult | typeof nothing {
+  if (!rot && live) {
+    return html`<section class="rotation" aria-labelledby="rotation-title">
+      <h3 id="rotation-title">Re-enciphering the key storage</h3>
+      <label for="rotation-progress">Re-enciphered: <span class="rotation-count">${live.staged} of ${live.total}</span></label>
+      <progress id="rotation-progress" class="rotation-progress" max=${String(Math.max(live.total, 1))} .value=${live.total === 0 ? 1 : live.staged}></progress>
+    </section>`;
+  }
   if (!rot) return nothing;
   const staged = live?.staged ?? rot.staged;
   const total = live?.total ?? rot.total;

@@ -21,8 +21,6 @@ import '../components/error-view.ts';
 
 /** Rows shown before "Show all". */
 const PAGE = 200;
-/** How often the rotation's figures are read from the store while a plan runs (ms). */
-const LIVE_INTERVAL_MS = 300;
 
 @customElement('webtke-key-storage-view')
 export class KeyStorageView extends AppElement {
@@ -43,26 +41,26 @@ export class KeyStorageView extends AppElement {
   @state() private label = 'key';
   @state() private count = 1;
   @state() private generated: { done: number; total: number } | null = null;
-  /** the rotation's figures read while a plan runs (not reactive: readLive asks for the update) */
-  private live: LiveRotation | null = null;
   @state() private limit = PAGE;
   private listedFor: InstanceSnapshot | null = null;
-  private liveTimer: ReturnType<typeof setInterval> | undefined;
   private readonly tracker = new ActionTracker(() => this.requestUpdate());
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.stopLive();
-  }
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
-    const app = this.app;
-    const s = app?.snapshot ?? null;
+    const s = this.app?.snapshot ?? null;
     if (s && s !== this.listedFor && !this.tracker.running) void this.list(s);
-    // while a plan runs (a re-encipher), read the rotation's figures from the store
-    if (app?.busy && app.runtime?.keys) this.startLive();
-    else this.stopLive();
+  }
+
+  /**
+   * The re-encipher's figures while it runs: the engine reports each batch staged in the store
+   * (its progress), and the app model re-renders the views; between runs the snapshot's
+   * rotation (read from the store at every refresh) is shown, so a reload shows the same.
+   */
+  private get live(): LiveRotation | null {
+    const app = this.app;
+    const p = app?.progress;
+    if (!app?.busy || !p || p.step.step !== 'reencipher') return null;
+    return { staged: p.done, total: p.total };
   }
 
   private async list(s: InstanceSnapshot): Promise<void> {
@@ -80,31 +78,6 @@ export class KeyStorageView extends AppElement {
       }
     } catch (e) {
       this.listError = e;
-    }
-  }
-
-  private startLive(): void {
-    if (this.liveTimer !== undefined) return;
-    this.live = null;
-    this.liveTimer = setInterval(() => void this.readLive(), LIVE_INTERVAL_MS);
-  }
-
-  private stopLive(): void {
-    if (this.liveTimer === undefined) return;
-    clearInterval(this.liveTimer);
-    this.liveTimer = undefined;
-  }
-
-  private async readLive(): Promise<void> {
-    const app = this.app;
-    const inst = app?.instance;
-    if (!app || !inst) return;
-    try {
-      const rot = await app.store.keyStorage.rotation(inst.id);
-      this.live = rot ? { staged: rot.staged, total: rot.total } : null;
-      this.requestUpdate();
-    } catch {
-      // the figures come back at the next refresh
     }
   }
 
@@ -161,7 +134,7 @@ export class KeyStorageView extends AppElement {
         blobs. Each one names the VP of the master key it is under. Only a unit with that master key as its current one can use it.</p>
       ${app.refreshError ? html`<webtke-error .error=${app.refreshError}></webtke-error>` : nothing}
       ${this.renderRotationControls()}
-      ${renderRotation(s?.storage?.rotation ?? null, app.busy ? this.live : null, app.next)}
+      ${renderRotation(s?.storage?.rotation ?? null, this.live, app.next)}
       ${this.renderGenerate(s)}
       ${renderAction(this.tracker.current)}
       ${this.renderKeys()}`;
