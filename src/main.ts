@@ -1,6 +1,6 @@
 /**
  * The app entry. The only module of the page that reads browser globals (indexedDB, crypto,
- * navigator.usb, navigator.smartCard, location, Worker, document): it hands them to the parts
+ * fetch, navigator.usb, navigator.smartCard, location, Worker, document): it hands them to the parts
  * that need them, builds the app model and mounts the app shell. (The simulation worker has its
  * own entry, src/sim/sim.worker.ts, which reads the worker's globals.)
  *
@@ -34,6 +34,10 @@ const app: AppModel = new AppModel({
   // The pattern every app worker uses; the single-file build turns it into an inline worker.
   createSimWorker: (name) => new Worker(new URL('./sim/sim.worker.ts', import.meta.url), { type: 'module', name }),
   now: () => Date.now(),
+  // remote units: reached only through the connect guard the model builds from the current
+  // instance's unit URLs and the origins this build's CSP allows (null on the dev server: no CSP)
+  fetch: globalThis.fetch.bind(globalThis),
+  buildUnitOrigins: __WEBTKE_UNIT_ORIGINS__ ?? 'any',
   doctorEnv: () => ({
     usb,
     smartCard,

@@ -7,6 +7,8 @@
  *   refresh()                 query every unit (snapshot), the next safe action, drift
  *   run(plan)                 run an engine plan (the consent UI asks people for what it needs)
  *   createSimulatedInstance   a new simulated instance of 1–3 units, made current
+ *   createRemoteInstance      a new instance of remote units (one URL each, over HTTP), made current
+ *   setUnitToken(token)       the unit host's access token, kept in memory for this session only
  *   resetSimulation()         the simulated units start again empty, with a new root
  *   forgetRoot(unit)          unpin a unit's root (journaled); the next connect pins anew
  *
@@ -20,12 +22,14 @@ import {
   type ProgressReport, type SignerRequest, type WrapRequest,
 } from '../ceremony/index.ts';
 import type { WebCrypto } from '../crypto/index.ts';
-import { UnitTransportError, type UnitTransport } from '../cryptounit/transport.ts';
+import { HttpUnitTransport } from '../cryptounit/transports/http.ts';
+import type { UnitTransport } from '../cryptounit/transport.ts';
 import { vpDisplay, type AdminSigner } from '../custodian/index.ts';
 import { SoftKeyPartHolder, type KeyFileOptions } from '../custodian/soft/index.ts';
 import type { PlanRequest } from '../ceremony/plans/index.ts';
 import { DEFAULT_SIM_UNITS, MAX_SIM_UNITS, MIN_SIM_UNITS } from '../sim/config.ts';
 import { startSimulation, type SimulationHandle, type SimulationReady, type SimWorkerFactory } from '../sim/connection.ts';
+import { createConnectGuard, type ConnectGuard, type FetchLike } from '../security/connect-guard.ts';
 import { AlreadyExistsError, type AdminRecord, type InstanceRecord, type UnitRecord, type WebtkeStore } from '../store/index.ts';
 import { CardSessions, type CardPlatform } from './cards.ts';
 import type { ConfirmQuestion } from './consent/confirm-dialog.ts';
@@ -52,6 +56,18 @@ export interface AppPlatform {
   unitTimeoutMs?: number;
   /** key blobs per REENCRYPT request (default the engine's 1024; tests use fewer) */
   reencryptBatchSize?: number;
+  /**
+   * The platform fetch for remote units (main.ts: `globalThis.fetch.bind(globalThis)`). It is
+   * used only through the connect guard, which lets through nothing but the current instance's
+   * unit URLs. Without it, remote units cannot be reached.
+   */
+  fetch?: FetchLike;
+  /**
+   * The unit origins this build's Content-Security-Policy allows (connect-src, from
+   * WEBTKE_UNIT_ORIGINS at build time; docs/builds.md), or 'any' where no policy limits them
+   * (dev server). Default: none.
+   */
+  buildUnitOrigins?: readonly string[] | 'any';
 }
 
 /** What the consent UI offers besides the engine's Consent: a PIN prompt for cards mid-signature. */
@@ -106,11 +122,29 @@ export interface OpenedPartFile {
   vp: string;
 }
 
-function noRemoteTransport(unit: UnitRecord): UnitTransport {
-  return {
-    send: () => Promise.reject(new UnitTransportError('closed', `unit "${unit.label}" is a remote unit; this build cannot reach remote units yet`, unit.id)),
-  };
+/** The person did not accept a remote unit's root on first use: the unit is not used (nothing is pinned). */
+export class RootNotAcceptedError extends Error {
+  override name = 'RootNotAcceptedError';
+  readonly remedy = 'Compare the fingerprint with the one the unit host\'s operator published, then press Refresh to be asked again.';
+  constructor(readonly unitLabel: string, readonly fingerprint: string) {
+    super(`the root of ${unitLabel} (${fingerprint}) was not accepted, so webtke does not use this unit`);
+  }
 }
+
+/** A unit URL of a new remote instance that this build (or the URL itself) does not allow. */
+export class UnitUrlError extends Error {
+  override name = 'UnitUrlError';
+  constructor(message: string, readonly url: string, readonly remedy: string) {
+    super(message);
+  }
+}
+
+/** The unit URLs of an instance (its remote units). */
+const unitUrls = (inst: InstanceRecord | null): string[] =>
+  (inst?.units ?? []).flatMap((u) => (u.endpoint.kind === 'http' ? [u.endpoint.url] : []));
+
+/** Most remote units an instance created here may have. */
+export const MAX_REMOTE_UNITS = 16;
 
 export class AppModel {
   readonly consent = new ConsentRelay((report) => {
@@ -145,11 +179,25 @@ export class AppModel {
   lastOutcome: PlanOutcome | null = null;
 
   private readonly listeners = new Set<() => void>();
+  /**
+   * Access tokens of unit hosts, per instance: entered by a person, kept in this page's memory
+   * only (never in IndexedDB, never journaled); a reload forgets them (docs/remote-units.md).
+   */
+  private readonly unitTokens = new Map<string, string>();
+  /** Roots of remote units the person was asked about in this session (one question per root). */
+  private rootQuestions = new Map<string, Promise<boolean>>();
+  private rootQueue: Promise<unknown> = Promise.resolve();
+  /** The only way to a remote unit: refuses every URL that is not a unit of the current instance. */
+  private readonly guard: ConnectGuard | null;
 
   constructor(readonly platform: AppPlatform) {
     this.cards = new CardSessions({ crypto: platform.crypto, ...platform.cards });
     this.cards.subscribe(() => this.changed());
     this.partHolder = new SoftKeyPartHolder(platform.crypto, platform.keyFiles ?? {});
+    const fetch = platform.fetch;
+    this.guard = fetch
+      ? createConnectGuard({ fetch, unitOrigins: () => unitUrls(this.instance), buildOrigins: platform.buildUnitOrigins ?? [] })
+      : null;
   }
 
   private openedStore: WebtkeStore | null = null;
@@ -217,6 +265,7 @@ export class AppModel {
     this.close();
     this.instance = inst;
     this.firstUse = [];
+    this.rootQuestions = new Map();
     await this.store.settings.set(CURRENT_INSTANCE_SETTING, inst.id);
     if (inst.kind === 'simulated') {
       this.sim = startSimulation({
@@ -254,14 +303,63 @@ export class AppModel {
       consent: this.consent,
       now: this.platform.now,
       ...(this.platform.reencryptBatchSize !== undefined ? { reencryptBatchSize: this.platform.reencryptBatchSize } : {}),
-      transportFor: (unit) => (sim ? sim.transport(unit.id) : noRemoteTransport(unit)),
-      onFirstUse: (unit, fingerprint) => {
+      transportFor: (unit) => (sim ? sim.transport(unit.id) : this.remoteTransport(inst, unit)),
+      onFirstUse: async (unit, fingerprint) => {
+        if (unit.endpoint.kind === 'http') await this.acceptRemoteRoot(unit, fingerprint);
         this.firstUse = [...this.firstUse.filter((f) => f.unitId !== unit.id), { unitId: unit.id, label: unit.label, fingerprint }];
       },
     });
     this.changed();
     if (sim) await sim.ready.catch(() => undefined);
     await this.refresh();
+  }
+
+  /** A remote unit over HTTP, through the connect guard, with the session's token read on every request. */
+  private remoteTransport(inst: InstanceRecord, unit: UnitRecord): UnitTransport {
+    const endpoint = unit.endpoint;
+    const guard = this.guard;
+    if (endpoint.kind !== 'http' || !guard) {
+      return {
+        send: () => Promise.reject(new UnitUrlError(`${unit.label} is a remote unit, and this page has no way to reach it`, endpoint.kind === 'http' ? endpoint.url : '',
+          'Open webtke in a browser page (the hosted build or the development server) to use remote units.')),
+      };
+    }
+    return new HttpUnitTransport({
+      url: endpoint.url,
+      fetch: guard.fetch,
+      guard,
+      token: () => this.unitTokens.get(inst.id),
+      unitId: unit.id,
+      ...(this.platform.unitTimeoutMs !== undefined ? { timeoutMs: this.platform.unitTimeoutMs } : {}),
+    });
+  }
+
+  /**
+   * A remote unit's root, seen for the first time: the person compares its fingerprint with the
+   * one the host's operator published and accepts it (once per root in this session), or the
+   * unit is refused and nothing is pinned.
+   */
+  private async acceptRemoteRoot(unit: UnitRecord, fingerprint: string): Promise<void> {
+    let answer = this.rootQuestions.get(fingerprint);
+    if (!answer) {
+      const url = unit.endpoint.kind === 'http' ? unit.endpoint.url : '';
+      // one question at a time (units behind different roots are asked in turn)
+      answer = this.rootQueue.then(() => this.consent.ask({
+        title: `Trust the root of ${unit.label}?`,
+        detail: `${unit.label} (${url}) is certified by the unit host root ${fingerprint}. webtke has not seen it before. Compare it, group by group, `
+          + 'with the fingerprint the host\'s operator published (the unit server prints it when it starts). If you accept, webtke pins it for '
+          + 'this instance: from then on a unit certified by any other root is refused. Other units of this instance with the same root are '
+          + 'accepted with it.',
+        kind: 'plain',
+        confirmLabel: 'Trust this root',
+      })).catch(() => false);
+      this.rootQueue = answer;
+      this.rootQuestions.set(fingerprint, answer);
+    }
+    if (!(await answer)) {
+      this.rootQuestions.delete(fingerprint); // ask again at the next refresh
+      throw new RootNotAcceptedError(unit.label, fingerprint);
+    }
   }
 
   private close(): void {
@@ -298,6 +396,65 @@ export class AppModel {
     this.instances = await this.store.instances.list();
     await this.open(rec);
     return rec;
+  }
+
+  /**
+   * Why this build would refuse to connect to `url` (the URL is not an http(s) URL, or its
+   * origin is outside the build's Content-Security-Policy), or null when it may be a unit.
+   */
+  checkUnitUrl(url: string): UnitUrlError | null {
+    if (!this.platform.fetch) {
+      return new UnitUrlError('this page cannot reach remote units', url, 'Open webtke in a browser page (the hosted build or the development server) to use remote units.');
+    }
+    const probe = createConnectGuard({ fetch: this.platform.fetch, unitOrigins: () => [url], buildOrigins: this.platform.buildUnitOrigins ?? [] });
+    const refusal = probe.check(url);
+    if (!refusal) return null;
+    const remedy = refusal.reason === 'outside-build-policy'
+      ? 'Use a build that lists this origin: WEBTKE_UNIT_ORIGINS="<origin> …" npm run build (docs/builds.md), with the same origin in the host\'s Content-Security-Policy header.'
+      : 'Write the unit\'s full URL, e.g. https://units.example/units/unit-1 (GET /units on the host lists its units).';
+    return new UnitUrlError(refusal.message, url, remedy);
+  }
+
+  /**
+   * Create an instance of remote units (one URL each, e.g. http://127.0.0.1:8787/units/unit-1)
+   * and make it current. `token` is the unit host's access token: kept in memory for this
+   * session only. Each unit's root is shown on first use and pinned once the person accepts it.
+   */
+  async createRemoteInstance(name: string, urls: readonly string[], token?: string): Promise<InstanceRecord> {
+    const list = urls.map((u) => u.trim()).filter((u) => u !== '');
+    if (list.length === 0) throw new RangeError('give the URL of at least one crypto unit');
+    if (list.length > MAX_REMOTE_UNITS) throw new RangeError(`a remote instance created here has at most ${MAX_REMOTE_UNITS} units`);
+    for (const url of list) {
+      const problem = this.checkUnitUrl(url);
+      if (problem) throw problem;
+    }
+    const rec = await this.store.instances.create({
+      name,
+      kind: 'remote',
+      units: list.map((url, i) => ({ label: `Unit ${i + 1}`, endpoint: { kind: 'http' as const, url } })),
+    });
+    if (token) this.unitTokens.set(rec.id, token);
+    this.instances = await this.store.instances.list();
+    await this.open(rec);
+    return rec;
+  }
+
+  /** Whether an access token was entered for the current instance's unit host in this session. */
+  get hasUnitToken(): boolean {
+    return this.instance ? this.unitTokens.has(this.instance.id) : false;
+  }
+
+  /**
+   * Set (or, with null or '', forget) the access token of the current instance's unit host, in
+   * memory only, and query the units again with it.
+   */
+  async setUnitToken(token: string | null): Promise<void> {
+    const inst = this.instance;
+    if (!inst || inst.kind !== 'remote') throw new Error('the current instance has no remote units');
+    if (token) this.unitTokens.set(inst.id, token);
+    else this.unitTokens.delete(inst.id);
+    this.changed();
+    await this.refresh();
   }
 
   /**

@@ -3,6 +3,11 @@
  * administrators, thresholds, both registers with status and VP, counter, pinned root), the
  * differences between them highlighted (the engine's drift analysis), the engine's next safe
  * action as the primary button, and the simulation's own actions (new instance, reset).
+ *
+ * Remote instances (units over HTTP, docs/remote-units.md): each unit is labelled "remote" with
+ * its URL, the unit host's access token is entered here for the session (never stored), each
+ * root is shown for the person to accept on first use and then listed as pinned, and a new
+ * remote instance is created from its units' URLs.
  */
 import { css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
@@ -10,9 +15,11 @@ import type { DriftField, DriftFinding, NextAction, ReachableUnit, UnitSnapshot 
 import { DEFAULT_SIM_UNITS, MAX_SIM_UNITS, MIN_SIM_UNITS } from '../../sim/config.ts';
 import { AppElement } from '../components/app-element.ts';
 import { groupHex, plural, shortHex, vpText } from '../format.ts';
+import { clearSecret } from '../consent/modal.ts';
 import { navigateEvent } from '../router.ts';
 import { baseStyles, detailsStyles } from '../styles.ts';
 import '../components/error-view.ts';
+import '../components/unit-token.ts';
 
 /** Next actions that need input chosen in another view. */
 const ACTION_ELSEWHERE: Partial<Record<NextAction['kind'], { view: 'administrators' | 'master-key'; words: string }>> = {
@@ -41,6 +48,8 @@ export class InstanceView extends AppElement {
       .next { border: 2px solid #1f3a5f; padding: 0.5rem 0.75rem; margin: 0.75rem 0; }
       .next h3 { margin-top: 0; }
       .units { overflow-x: auto; }
+      .remote-label { display: inline-block; background: #e3edf8; border: 1px solid #7a9cc6; color: #16324f; padding: 0.15rem 0.5rem; font-weight: 600; }
+      textarea { font: inherit; width: 100%; max-width: 40rem; box-sizing: border-box; }
       ul.findings li.drift { color: #8c1d18; }
     `,
   ];
@@ -49,6 +58,8 @@ export class InstanceView extends AppElement {
   @state() private working = false;
   @state() private newName = 'Simulated instance';
   @state() private newUnits = DEFAULT_SIM_UNITS;
+  @state() private remoteName = 'Remote instance';
+  @state() private remoteUrls = '';
 
   override render() {
     const app = this.app;
@@ -66,6 +77,12 @@ export class InstanceView extends AppElement {
             <p class="hint">These crypto units run in this browser (a worker) and keep their state, encrypted, in its storage. They speak the real
               protocol, but anyone with access to this browser profile has their keys. Use them to learn and rehearse ceremonies.</p>`
         : nothing}
+      ${inst?.kind === 'remote'
+        ? html`<p><span class="remote-label">Remote crypto units — reached over HTTP(S)</span></p>
+            <p class="hint">These crypto units run on a unit host elsewhere; webtke sends them signed commands over the network at the URLs below,
+              and trusts only answers signed under the root pinned for each unit. The host keeps this instance's key storage.</p>
+            <webtke-unit-token .app=${app}></webtke-unit-token>`
+        : nothing}
       ${this.renderInstancePicker()}
       ${this.renderStatus()}
       ${this.renderFirstUse()}
@@ -73,7 +90,8 @@ export class InstanceView extends AppElement {
       <webtke-error .error=${this.actionError}></webtke-error>
       ${this.renderUnits()}
       ${this.renderFindings()}
-      ${this.renderSimulationActions()}`;
+      ${this.renderSimulationActions()}
+      ${this.renderRemoteActions()}`;
   }
 
   private renderInstancePicker() {
@@ -102,8 +120,9 @@ export class InstanceView extends AppElement {
     const app = this.app!;
     if (app.firstUse.length === 0) return nothing;
     return html`<div class="note first-use">
-      <p><strong>Root pinned on first use.</strong> webtke has not seen these units' manufacturer root before and now trusts it for
-        this instance. Compare the fingerprint with the one the host's operator publishes${app.instance?.kind === 'simulated' ? ' (for a simulation: the simulated host made it in this browser)' : ''}.</p>
+      <p><strong>Root pinned on first use.</strong> webtke had not seen these units' manufacturer root before and now trusts it for
+        this instance${app.instance?.kind === 'remote' ? ' (you accepted it)' : ''}. Compare the fingerprint with the one the host's operator
+        publishes${app.instance?.kind === 'simulated' ? ' (for a simulation: the simulated host made it in this browser)' : ''}, and write it on the ceremony paper.</p>
       <ul>${app.firstUse.map((f) => html`<li>${f.label}: <code class="fingerprint">${f.fingerprint}</code></li>`)}</ul>
     </div>`;
   }
@@ -180,10 +199,14 @@ export class InstanceView extends AppElement {
           <tbody>
             ${s.units.map((u: UnitSnapshot) => {
               const rec = records.get(u.unitId);
-              const kind = rec?.endpoint.kind === 'http' ? 'remote' : 'simulated';
-              const head = html`<th scope="row" data-unit=${u.unitId}><span class="unit-label">${u.label}</span><br /><span class="hint">${kind}</span></th>`;
+              const endpoint = rec?.endpoint;
+              const kind = endpoint?.kind === 'http'
+                ? html`<span class="hint unit-kind">remote unit at <code class="unit-url">${endpoint.url}</code></span>`
+                : html`<span class="hint unit-kind">simulated</span>`;
+              const head = html`<th scope="row" data-unit=${u.unitId}><span class="unit-label">${u.label}</span><br />${kind}</th>`;
               if (!u.reachable) {
-                return html`<tr class="unreachable">${head}<td colspan="7"><webtke-error .explained=${{ title: 'This unit does not answer', message: u.error.message, remedy: u.error.remedy }}></webtke-error></td></tr>`;
+                const title = u.error.name === 'RootNotAcceptedError' ? 'This unit\'s root was not accepted' : 'This unit does not answer';
+                return html`<tr class="unreachable" data-unit=${u.unitId}>${head}<td colspan="7"><webtke-error .explained=${{ title, message: u.error.message, remedy: u.error.remedy }}></webtke-error></td></tr>`;
               }
               return html`<tr data-unit=${u.unitId}>
                 ${head}
@@ -212,6 +235,44 @@ export class InstanceView extends AppElement {
       <h3 id="drift-title">Differences between the units</h3>
       <ul class="findings">${d.findings.map((f) => html`<li class=${f.class}><strong>${f.class === 'drift' ? 'Drift' : 'Step not finished'}</strong> (${f.field}): ${f.message}</li>`)}</ul>
     </section>`;
+  }
+
+  private renderRemoteActions() {
+    const app = this.app!;
+    const busy = this.working || app.busy !== null;
+    const urls = this.remoteUrls.split('\n').map((u) => u.trim()).filter((u) => u !== '');
+    return html`<details class="remote">
+      <summary><h3>Remote instance: new</h3></summary>
+      <form class="new-remote" @submit=${(e: Event) => this.createRemote(e)}>
+        <fieldset>
+          <legend>New remote instance</legend>
+          <p class="hint">Crypto units on a unit host (for example <code>npx tsx server/unit-server.ts</code>, docs/remote-units.md). Give each unit's
+            URL; webtke reaches only these URLs, and only if this build allows their origin (WEBTKE_UNIT_ORIGINS).</p>
+          <label for="remote-name">Name</label>
+          <input id="remote-name" type="text" required maxlength="100" .value=${this.remoteName} @input=${(e: Event) => (this.remoteName = (e.target as HTMLInputElement).value)} />
+          <label for="remote-urls">Unit URLs, one per line</label>
+          <textarea id="remote-urls" rows="3" spellcheck="false" placeholder="http://127.0.0.1:8787/units/unit-1" .value=${this.remoteUrls}
+            @input=${(e: Event) => (this.remoteUrls = (e.target as HTMLTextAreaElement).value)}></textarea>
+          <label for="remote-token">Access token of the unit host (if it needs one; kept in this tab's memory only)</label>
+          <input id="remote-token" type="password" autocomplete="off" spellcheck="false" />
+          <div><button type="submit" ?disabled=${busy || this.remoteName.trim() === '' || urls.length === 0}>Create the remote instance</button></div>
+        </fieldset>
+      </form>
+    </details>`;
+  }
+
+  private createRemote(ev: Event): void {
+    ev.preventDefault();
+    const app = this.app!;
+    const form = ev.target as HTMLFormElement;
+    const tokenInput = form.querySelector<HTMLInputElement>('#remote-token');
+    const token = (tokenInput?.value ?? '').trim();
+    clearSecret(tokenInput);
+    const urls = this.remoteUrls.split('\n').map((u) => u.trim()).filter((u) => u !== '');
+    void this.act(async () => {
+      await app.createRemoteInstance(this.remoteName.trim(), urls, token || undefined);
+      this.remoteUrls = '';
+    });
   }
 
   private renderSimulationActions() {

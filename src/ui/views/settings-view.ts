@@ -7,6 +7,7 @@ import { AppElement } from '../components/app-element.ts';
 import { plural, timeText } from '../format.ts';
 import { baseStyles } from '../styles.ts';
 import '../components/error-view.ts';
+import '../components/unit-token.ts';
 
 /** What the build says about itself (main.ts). */
 export interface BuildFacts {
@@ -34,7 +35,8 @@ const OFFLINE_TEXT: Record<OfflineStatus, string> = {
 /**
  * Settings: what this build is, whether it works offline, and a check that this browser can run
  * the worker the simulated units live in; the simulation (reset), the service instances, the
- * unit roots trusted on first use (show, forget), and what webtke stores.
+ * unit roots trusted on first use (show, forget), the unit host's access token of a remote
+ * instance (this session only), and what webtke stores.
  *
  * The end-to-end tests rely on: the button "Check worker support", the role=status element with
  * "Worker OK: the worker (loaded from <scheme>) …" and code.nonce / code.digest, and the
@@ -98,7 +100,7 @@ export class SettingsView extends AppElement {
       ${this.app?.status === 'ready' ? this.renderAppSettings() : nothing}
       <section aria-labelledby="secrets">
         <h3 id="secrets">What webtke stores</h3>
-        <p class="no-secrets">webtke never stores a secret: no password, PIN, private key or key part is ever written to this browser's storage.
+        <p class="no-secrets">webtke never stores a secret: no password, PIN, private key, key part or unit host access token is ever written to this browser's storage.
           It keeps only public facts — administrator certificates, key part descriptions and verification patterns, the units' pinned roots,
           the journal — plus the simulated units' state, encrypted under a key the browser will not export. Key files stay with the people
           who hold them.</p>
@@ -120,6 +122,14 @@ export class SettingsView extends AppElement {
               <button type="button" class="danger" ?disabled=${app.busy !== null} @click=${() => this.reset()}>Reset the simulation…</button>`
           : html`<p>The current instance is not simulated.</p>`}
       </section>
+      ${inst?.kind === 'remote'
+        ? html`<section aria-labelledby="remote-units">
+            <h3 id="remote-units">Remote units</h3>
+            <p>The current instance "${inst.name}" has ${plural(inst.units.length, 'remote unit')}:
+              ${inst.units.map((u, i) => html`${i ? ', ' : ''}${u.label} at <code>${u.endpoint.kind === 'http' ? u.endpoint.url : ''}</code>`)}.</p>
+            <webtke-unit-token .app=${app}></webtke-unit-token>
+          </section>`
+        : nothing}
       <section aria-labelledby="instances">
         <h3 id="instances">Service instances</h3>
         <table class="instances">

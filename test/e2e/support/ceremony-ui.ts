@@ -174,14 +174,16 @@ async function waitUntil(page: Page, what: string | (() => string), cond: () => 
 
 async function answerSigning(page: Page, c: Custodians, log: DriveLog): Promise<void> {
   const d = signing(page);
-  // the administrator the dialog proposes is the one its button names ("Sign as Bob"); choose
-  // them explicitly in the list, as a careful person would
-  const proposed = (await textOf(d.locator('button[type=submit]'))).replace(/^Sign as /, '');
-  const offered = await d.locator('#admin option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
-  const admin = c.admins.find((a) => a.name === proposed && offered.includes(a.ski)) ?? c.admins.find((a) => offered.includes(a.ski));
-  if (!admin) throw new Error(`the signing dialog offers administrators (${offered.join(', ')}) the test has no key file for`);
-  await d.locator('#admin').selectOption({ value: admin.ski });
-  await d.locator('button[type=submit]').getByText(`Sign as ${admin.name}`).waitFor();
+  // the person signs as the administrator the select shows; the dialog must check that same
+  // administrator (its button names it), and the test must have their key file
+  const shown = await d.locator('#admin').evaluate((s) => {
+    const sel = s as HTMLSelectElement;
+    return { ski: sel.value, text: sel.selectedOptions[0]?.textContent ?? '' };
+  });
+  const admin = c.admins.find((a) => a.ski === shown.ski);
+  if (!admin) throw new Error(`the signing dialog shows an administrator (${shown.ski}) the test has no key file for`);
+  assert.equal(squash(shown.text).split(' — ')[0], admin.name, 'the selected option names the administrator of its SKI');
+  assert.equal(await textOf(d.locator('button[type=submit]')), `Sign as ${admin.name}`, 'the dialog checks the administrator the select shows');
   await d.locator('#src-file').check();
   await d.locator('#keyfile').setInputFiles(admin.path);
   await d.locator('#secret').fill(admin.password);
