@@ -22,7 +22,7 @@ import {
   type ProgressReport, type SignerRequest, type WrapRequest,
 } from '../ceremony/index.ts';
 import type { WebCrypto } from '../crypto/index.ts';
-import { HttpUnitTransport } from '../cryptounit/transports/http.ts';
+import type * as HttpTransportModule from '../cryptounit/transports/http.ts';
 import type { UnitTransport } from '../cryptounit/transport.ts';
 import { vpDisplay, type AdminSigner } from '../custodian/index.ts';
 import { SoftKeyPartHolder, type KeyFileOptions } from '../custodian/soft/index.ts';
@@ -189,6 +189,8 @@ export class AppModel {
   private rootQueue: Promise<unknown> = Promise.resolve();
   /** The only way to a remote unit: refuses every URL that is not a unit of the current instance. */
   private readonly guard: ConnectGuard | null;
+  /** The HTTP unit transport, loaded when a remote instance is first opened (not in the first load). */
+  private http: typeof HttpTransportModule | null = null;
 
   constructor(readonly platform: AppPlatform) {
     this.cards = new CardSessions({ crypto: platform.crypto, ...platform.cards });
@@ -289,6 +291,8 @@ export class AppModel {
           this.changed();
         },
       );
+    } else if (inst.units.some((u) => u.endpoint.kind === 'http')) {
+      this.http ??= await import('../cryptounit/transports/http.ts');
     }
     await this.openRuntime(inst);
   }
@@ -318,13 +322,14 @@ export class AppModel {
   private remoteTransport(inst: InstanceRecord, unit: UnitRecord): UnitTransport {
     const endpoint = unit.endpoint;
     const guard = this.guard;
-    if (endpoint.kind !== 'http' || !guard) {
+    const http = this.http;
+    if (endpoint.kind !== 'http' || !guard || !http) {
       return {
         send: () => Promise.reject(new UnitUrlError(`${unit.label} is a remote unit, and this page has no way to reach it`, endpoint.kind === 'http' ? endpoint.url : '',
           'Open webtke in a browser page (the hosted build or the development server) to use remote units.')),
       };
     }
-    return new HttpUnitTransport({
+    return new http.HttpUnitTransport({
       url: endpoint.url,
       fetch: guard.fetch,
       guard,
