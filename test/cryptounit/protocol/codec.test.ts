@@ -210,6 +210,44 @@ describe('protocol codec: strictness', () => {
     for (const h of ['020100', '020200ff', '0201ff', '0101ff', '0500', '030100', '03020780', '3106020101020102']) checkStrictDer(bytesOf(h));
   });
 
+  it('refuses OBJECT IDENTIFIERs that are empty, padded with 0x80 or cut off (asn1js reads them all), and always-primitive types in constructed form', async () => {
+    const { checkStrictDer } = await import('../../../src/cryptounit/protocol/index.ts');
+    // 2.5.4.3 with a padded subidentifier, an empty OID, a last octet that continues, the same as RELATIVE-OID
+    for (const h of ['060455800403', '0600', '0601ff', '06035584', '0d028001', '0d00']) assertThrows(() => checkStrictDer(bytesOf(h)), DerError, h);
+    for (const h of ['0603550403', '06028101', '060100', '0d0100', '06092a864886f70d01010b']) checkStrictDer(bytesOf(h));
+    // types that are always primitive, in constructed form: INTEGER, NULL, OBJECT IDENTIFIER, BOOLEAN, ENUMERATED
+    for (const h of ['2203020103', '2500', '2603060155', '2103010101', '2a03020103']) assertThrows(() => checkStrictDer(bytesOf(h)), DerError, h);
+    // types that are always constructed, in primitive form: SEQUENCE, SET, EXTERNAL, EMBEDDED PDV
+    for (const h of ['1000', '1003020101', '1100', '0800', '0b00']) assertThrows(() => checkStrictDer(bytesOf(h)), DerError, h);
+    // in a SignerInfo: sha512 written with a padded first subidentifier is malformed (193), not sha512
+    const ski = rep('11', 32);
+    const padded = tlv('30', '020103' + tlv('80', ski) + tlv('30', tlv('06', '80608648016503040203')) + tlv('30', tlv('06', '2a8648ce3d040304')) + tlv('04', '3006020101020102'));
+    assertThrows(() => decodeSignerInfo(bytesOf(padded)), SignerInfoError);
+  });
+
+  it('an ENUMERATED is not an INTEGER (asn1js makes Enumerated a subclass of Integer)', () => {
+    const ski = rep('11', 32);
+    const si = (version: string) => tlv('30', version + tlv('80', ski) + tlv('30', tlv('06', '608648016503040203')) + tlv('30', tlv('06', '2a8648ce3d040304')) + tlv('04', '3006020101020102'));
+    assert.equal(signerInfoCurve(decodeSignerInfo(bytesOf(si('020103')))), 'P-521');
+    assertThrows(() => decodeSignerInfo(bytesOf(si('0a0103'))), SignerInfoError);
+    const point = '04' + rep('21', 32) + rep('22', 32);
+    const kari = (version: string) => tlv('30', version + tlv('a0', tlv('a1', tlv('30', tlv('06', '2a8648ce3d0201')) + tlv('03', '00' + point))) +
+      tlv('a1', tlv('04', rep('33', 40))) + tlv('30', tlv('06', '2b8104010b01') + tlv('30', tlv('06', '60864801650304012d'))) +
+      tlv('30', tlv('30', tlv('a0', tlv('04', rep('44', 32))) + tlv('04', rep('55', 40)))));
+    decodeKeyAgreeRecipientInfo(bytesOf(kari('020103')));
+    assertThrows(() => decodeKeyAgreeRecipientInfo(bytesOf(kari('0a0103'))), EnvelopeError);
+  });
+
+  it('contents asn1js cannot convert are a DerError, not an exception of asn1js', () => {
+    // a KeyBlob whose first element is a GeneralizedTime of zeros: strict DER, but no time
+    const der = bytesOf(tlv('30', tlv('18', rep('00', 14)) + tlv('04', rep('02', 28)) + tlv('04', rep('03', 12)) + tlv('04', rep('04', 48))));
+    assert.equal(assertThrows(() => decodeKeyBlob(der), DerError).rc, 7);
+    // the same KeyBlob with its SEQUENCE tag in primitive form (0x10): not a SEQUENCE
+    const primitive = encodeKeyBlob({ keyId: new Uint8Array(16), vp: new Uint8Array(28), iv: new Uint8Array(12), sealed: new Uint8Array(48) });
+    primitive[0] = 0x10;
+    assert.equal(assertThrows(() => decodeKeyBlob(primitive), DerError).rc, 7);
+  });
+
   it('field sizes: exact for state-changing commands, up to the size for queries (rc 33)', () => {
     const mk = (command: number, domain: number, module: number, counter: number) =>
       encodeAdminBlock({ command, domain: new Uint8Array(domain), module: new Uint8Array(module), counter: new Uint8Array(counter), payload: new Uint8Array(0) });

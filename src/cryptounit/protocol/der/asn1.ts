@@ -19,7 +19,13 @@ export function decodeDer(bytes: Uint8Array, what: string, limits?: StrictDerLim
     if (e instanceof DerError) throw new DerError(`${what}: ${e.message}`, e.offset);
     throw e;
   }
-  const r = asn1js.fromBER(bytes, { maxDepth: 32, maxContentLength: bytes.length });
+  let r: ReturnType<typeof asn1js.fromBER>;
+  try {
+    r = asn1js.fromBER(bytes, { maxDepth: 32, maxContentLength: bytes.length });
+  } catch (e) {
+    // asn1js throws on some contents it cannot convert (e.g. a GeneralizedTime that is no time)
+    throw new DerError(`${what}: ${(e as Error)?.message ?? 'does not decode'}`);
+  }
   if (r.offset !== bytes.length || r.result.error) throw new DerError(`${what}: ${r.result.error || 'does not decode'}`);
   return r.result;
 }
@@ -48,8 +54,12 @@ export function octetString(node: Node | undefined, what: string): Uint8Array {
   return new Uint8Array((node as asn1js.OctetString).valueBlock.valueHexView);
 }
 
+const TAG_CLASS_UNIVERSAL = 1;
+const TAG_INTEGER = 2;
+
+/** A universal INTEGER (asn1js's Enumerated is a subclass of its Integer: refused here). */
 export function integer(node: Node | undefined, what: string): bigint {
-  if (!(node instanceof asn1js.Integer)) fail(what, 'INTEGER');
+  if (!(node instanceof asn1js.Integer) || node.idBlock.tagClass !== TAG_CLASS_UNIVERSAL || node.idBlock.tagNumber !== TAG_INTEGER) fail(what, 'INTEGER');
   return (node as asn1js.Integer).toBigInt();
 }
 

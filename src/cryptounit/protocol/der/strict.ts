@@ -15,11 +15,18 @@ import { DerError } from '../errors.ts';
  *   |   high tag numbers without leading 0x80 octets |                  |
  *   | OCTET STRING, BIT STRING and the character     | §10.2            |
  *   |   strings in primitive form                    |                  |
+ *   | BOOLEAN, INTEGER, NULL, OBJECT IDENTIFIER,     | §8.2–8.20        |
+ *   |   ENUMERATED, REAL, RELATIVE-OID primitive     |                  |
  *   | INTEGER and ENUMERATED in the fewest octets    | §8.3.2           |
  *   | BOOLEAN TRUE as FF                             | §11.1            |
  *   | BIT STRING unused bits 0..7, zero padding,     | §11.2            |
  *   |   no unused bits in an empty string            |                  |
  *   | NULL empty                                     | §8.8             |
+ *   | SEQUENCE, SET, EXTERNAL, EMBEDDED PDV in       | §8.9.1, §8.11.1, |
+ *   |   constructed form                             | §8.18.1, §8.17.1 |
+ *   | OBJECT IDENTIFIER and RELATIVE-OID: not empty, | §8.19.2, §8.20.2 |
+ *   |   subidentifiers without a leading 0x80 octet, |                  |
+ *   |   the last octet ending a subidentifier        |                  |
  *   | SET OF elements in ascending encoding order    | §11.6            |
  *   | nothing after the outer value                  |                  |
  *
@@ -36,10 +43,18 @@ const TAG_INTEGER = 2;
 const TAG_BIT_STRING = 3;
 const TAG_OCTET_STRING = 4;
 const TAG_NULL = 5;
+const TAG_OBJECT_IDENTIFIER = 6;
 const TAG_ENUMERATED = 10;
+const TAG_RELATIVE_OID = 13;
 const TAG_SET = 17;
-/** Universal string and time types, which DER requires in primitive form. */
-const PRIMITIVE_ONLY = new Set([3, 4, 12, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 30]);
+/**
+ * Universal types in primitive form only: BOOLEAN, INTEGER, NULL, OBJECT IDENTIFIER, REAL,
+ * ENUMERATED and RELATIVE-OID always (X.690 §8.2, 8.3, 8.8, 8.19, 8.5, 8.4, 8.20); the string and
+ * time types in DER (§10.2).
+ */
+const PRIMITIVE_ONLY = new Set([1, 2, 5, 6, 9, 10, 13, 3, 4, 12, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 30]);
+/** Universal types in constructed form only: EXTERNAL, EMBEDDED PDV, SEQUENCE, SET (X.690 §8.18, 8.17, 8.9, 8.11). */
+const CONSTRUCTED_ONLY = new Set([8, 11, 16, 17]);
 
 const DEFAULT_MAX_DEPTH = 24;
 const DEFAULT_MAX_LENGTH = 1 << 20;
@@ -102,6 +117,7 @@ function readValue(r: ByteReader, all: Uint8Array, depth: number, maxDepth: numb
 
   if (cls === CLASS_UNIVERSAL) {
     if (constructed && PRIMITIVE_ONLY.has(tag)) throw new DerError(`universal type ${tag} in constructed form`, start);
+    if (!constructed && CONSTRUCTED_ONLY.has(tag)) throw new DerError(`universal type ${tag} in primitive form`, start);
     if (!constructed) checkPrimitive(tag, content, contentAt);
   }
   if (constructed) {
@@ -138,8 +154,23 @@ function checkPrimitive(tag: number, v: Uint8Array, at: number): void {
     case TAG_NULL:
       if (v.length !== 0) throw new DerError('NULL with contents', at);
       return;
+    case TAG_OBJECT_IDENTIFIER:
+    case TAG_RELATIVE_OID:
+      checkSubidentifiers(v, at);
+      return;
     default:
       return;
+  }
+}
+
+/** Base-128 subidentifiers, each in the fewest octets (X.690 §8.19.2), none cut off at the end. */
+function checkSubidentifiers(v: Uint8Array, at: number): void {
+  if (v.length === 0) throw new DerError('empty OBJECT IDENTIFIER', at);
+  if (v[v.length - 1] & 0x80) throw new DerError('OBJECT IDENTIFIER ends inside a subidentifier', at);
+  let first = true;
+  for (let i = 0; i < v.length; i++) {
+    if (first && v[i] === 0x80) throw new DerError('OBJECT IDENTIFIER subidentifier with a leading 0x80 octet', at + i);
+    first = (v[i] & 0x80) === 0;
   }
 }
 
