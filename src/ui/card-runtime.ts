@@ -11,3 +11,4 @@ export { OpenPgpCard } from '../card/applets/openpgp/index.ts';
 export { OpenPgpKeyPartHolder, OpenPgpAdminSigner, generateAdminKey, retriesLeft as openPgpRetriesLeft } from '../custodian/openpgp/index.ts';
 export { PivCard, PivKeyPartHolder, PivAdminSigner, createPivAdmin } from '../custodian/piv/index.ts';
 
+export { cardPartSetup, createCardPart, CardPartSetupError, type CardPartSetup, type CreateCardPartRequest } from './card-parts.ts';

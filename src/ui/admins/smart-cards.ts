@@ -2,15 +2,19 @@
  * Card custodians beside software ones (issue 5, "App integration"): a reader picker (WebUSB
  * chooser with the CCID class filter, and the readers of the system's smart-card service), the
  * connected cards with their PIN tries, and the card actions: create an administrator key on
- * the card, record a card's existing administrator, list the key parts stored on it.
+ * the card, record a card's existing administrator, create a master key part on the card (its
+ * VP shown in grouped hex; the store records its description, VP and the card, never the part),
+ * list the key parts stored on it.
  * Where the browser cannot reach a reader, the card doctor (below in the view) says why.
  */
-import { css, html, nothing } from 'lit';
+import { css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import { toHex } from '../../bytes/hex.ts';
 import type { SmartCardReaderEntry } from '../../card/transports/web-smart-card/index.ts';
 import type { CurveName } from '../../crypto/index.ts';
 import { vpDisplay, type KeyPartInfo } from '../../custodian/index.ts';
 import { loadCardRuntime } from '../load-card-runtime.ts';
+import type { CardPartSetup } from '../card-parts.ts';
 import type { CardApplet, CardSession, PinState } from '../cards.ts';
 import { AppElement } from '../components/app-element.ts';
 import { clearSecret } from '../consent/modal.ts';
@@ -35,6 +39,12 @@ export class SmartCards extends AppElement {
   @state() private working: string | null = null;
   @state() private names = new Map<string, string>();
   @state() private curves = new Map<string, CurveName>();
+  @state() private setups = new Map<string, CardPartSetup | 'unknown'>();
+  /** why a card's setup could not be read, in its own words */
+  @state() private setupErrors = new Map<string, string>();
+  @state() private partDescriptions = new Map<string, string>();
+  /** the part just created on each card: its description and VP (grouped hex) */
+  @state() private created = new Map<string, { description: string; vp: string }>();
 
   private async connect(fn: () => Promise<CardSession>): Promise<void> {
     this.error = undefined;
@@ -65,8 +75,24 @@ export class SmartCards extends AppElement {
     for (const s of this.app?.cards.list ?? []) {
       if (this.asked.has(s.id)) continue;
       this.asked.add(s.id);
-      void this.refreshPin(s);
+      // one exchange at a time on a card (the transport refuses a second one as busy)
+      void this.refreshPin(s).then(() => this.refreshSetup(s));
     }
+  }
+
+  /** Whether the card has its key-part key, and where the next part goes (reads only). */
+  private async refreshSetup(s: CardSession): Promise<void> {
+    let setup: CardPartSetup | 'unknown';
+    let reason: string | undefined;
+    try {
+      const { cardPartSetup } = await loadCardRuntime();
+      setup = await cardPartSetup(s);
+    } catch (e) {
+      setup = 'unknown';
+      reason = e instanceof Error ? e.message : String(e);
+    }
+    this.setups = this.setFor(this.setups, s.id, setup);
+    this.setupErrors = this.setFor(this.setupErrors, s.id, reason);
   }
 
   private async refreshPin(s: CardSession): Promise<void> {
@@ -151,6 +177,38 @@ export class SmartCards extends AppElement {
     });
   }
 
+  private createPart(ev: Event, s: CardSession): Promise<void> {
+    ev.preventDefault();
+    const form = ev.target as HTMLFormElement;
+    const field = (id: string): HTMLInputElement | null => form.querySelector<HTMLInputElement>(`#${id}-${s.id}`);
+    const pin = field('part-pin')?.value ?? '';
+    const managementKey = field('part-mk')?.value;
+    const adminPin = field('part-admin')?.value;
+    const prepareKey = field('part-prepare')?.checked ?? false;
+    clearSecret(field('part-pin'));
+    clearSecret(field('part-mk'));
+    clearSecret(field('part-admin'));
+    const description = (this.partDescriptions.get(s.id) ?? '').trim();
+    const app = this.app!;
+    this.created = this.setFor(this.created, s.id, undefined);
+    return this.cardAction(s, async () => {
+      try {
+        const { createCardPart } = await loadCardRuntime();
+        const info = await createCardPart(s, app.crypto, {
+          description, pin, prepareKey, ...(managementKey ? { managementKey } : {}), ...(adminPin ? { adminPin } : {}),
+        });
+        // the store remembers what the part is, its VP and which card holds it; never the part
+        await app.store.keyParts.add({ description: info.description, vp: toHex(info.vp), holder: s.label });
+        this.created = this.setFor(this.created, s.id, { description: info.description, vp: vpDisplay(info.vp) });
+        this.partDescriptions = this.setFor(this.partDescriptions, s.id, undefined);
+        this.parts = this.setFor(this.parts, s.id, await s.parts.parts());
+        return `Key part "${info.description}" created on ${s.label}. The custodian writes its VP on the ceremony paper.`;
+      } finally {
+        await this.refreshSetup(s);
+      }
+    });
+  }
+
   private listParts(s: CardSession): Promise<void> {
     return this.cardAction(s, async () => {
       const list = await s.parts.parts();
@@ -190,6 +248,48 @@ export class SmartCards extends AppElement {
       ${cards.list.length === 0 ? html`<p class="hint">No card connected.</p>` : cards.list.map((s) => this.renderCard(s))}`;
   }
 
+  private renderCreatePart(s: CardSession): TemplateResult {
+    const setup = this.setups.get(s.id);
+    const known = setup !== undefined && setup !== 'unknown' ? setup : null;
+    const piv = s.applet === 'piv';
+    const keyName = piv ? 'the key-part key in slot 9D' : 'the card\'s decryption key';
+    const needsAdmin = !piv && (!known || !known.ready || known.nextSlot !== 0x0101);
+    const busy = this.working !== null;
+    const description = this.partDescriptions.get(s.id) ?? '';
+    const made = this.created.get(s.id);
+    let state: string;
+    if (setup === undefined) state = 'Asking the card whether it can hold a key part…';
+    else if (!known) state = `The card did not say whether it can hold a key part (${this.setupErrors.get(s.id) ?? 'no answer'}); creating one will tell.`;
+    else if (known.full) state = 'Both key part slots of this card are in use.';
+    else if (known.ready) state = `The card holds ${keyName} (${known.curve}); a new part is encrypted to it at once.`;
+    else state = `The card has no ${piv ? 'key-part key (slot 9D)' : 'decryption key'} yet: generate it first (below).`;
+    return html`<form class="create-card-part" @submit=${(e: Event) => this.createPart(e, s)}>
+      <fieldset>
+        <legend>Create a key part on this card</legend>
+        <p class="hint part-setup">${state} The part is made of the card's random bytes mixed with the browser's, encrypted to the card's own key
+          and stored on the card; it never leaves the card in clear. Loading it later needs the card and its PIN.</p>
+        <label for=${`part-desc-${s.id}`}>Description of the key part (e.g. "MK part 1, custodian Dave")</label>
+        <input id=${`part-desc-${s.id}`} type="text" maxlength="128" .value=${description}
+          @input=${(e: Event) => (this.partDescriptions = this.setFor(this.partDescriptions, s.id, (e.target as HTMLInputElement).value))} />
+        ${known && !known.ready
+          ? html`<p><input type="checkbox" id=${`part-prepare-${s.id}`} checked /><label class="inline" for=${`part-prepare-${s.id}`}>Generate ${keyName}
+              first${known.replacesKey ? ' (it replaces the key the card holds there now, which webtke did not make)' : ''}</label></p>`
+          : nothing}
+        ${piv
+          ? html`<label for=${`part-mk-${s.id}`}>Management key (hex)</label><input id=${`part-mk-${s.id}`} type="password" autocomplete="off" />`
+          : needsAdmin
+            ? html`<label for=${`part-admin-${s.id}`}>Admin PIN (PW3)${known?.ready ? ': the second key part slot is written with it' : ': needed to generate the decryption key'}</label>
+                <input id=${`part-admin-${s.id}`} type="password" autocomplete="off" />`
+            : nothing}
+        <label for=${`part-pin-${s.id}`}>PIN${piv ? '' : ' (PW1)'}</label>
+        <input id=${`part-pin-${s.id}`} type="password" autocomplete="off" inputmode="numeric" />
+        <button type="submit" class="create-part" ?disabled=${busy || description.trim() === '' || known?.full === true}>Create the key part on the card</button>
+        ${made ? html`<p class="note created-part">Key part "<span class="created-description">${made.description}</span>" on ${s.label}:
+          VP <code class="hex created-vp">${made.vp}</code></p>` : nothing}
+      </fieldset>
+    </form>`;
+  }
+
   private renderCard(s: CardSession) {
     const pin = this.pins.get(s.id);
     const busy = this.working !== null;
@@ -221,6 +321,7 @@ export class SmartCards extends AppElement {
         </fieldset>
       </form>
       <button type="button" ?disabled=${busy} @click=${() => this.recordExisting(s)}>Record this card's administrator in the directory</button>
+      ${this.renderCreatePart(s)}
       <button type="button" ?disabled=${busy} @click=${() => this.listParts(s)}>List the key parts on this card</button>
       <button type="button" ?disabled=${busy} @click=${() => this.app!.cards.disconnect(s.id)}>Disconnect</button>
       ${parts?.length ? html`<table><caption>Key parts on ${s.label}</caption>
