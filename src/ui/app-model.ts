@@ -186,6 +186,8 @@ export class AppModel {
   private readonly unitTokens = new Map<string, string>();
   /** Roots of remote units the person was asked about in this session (one question per root). */
   private rootQuestions = new Map<string, Promise<boolean>>();
+  /** roots refused during the current refresh: asked again only at the next one */
+  private refusedRoots = new Set<string>();
   private rootQueue: Promise<unknown> = Promise.resolve();
   /** The only way to a remote unit: refuses every URL that is not a unit of the current instance. */
   private readonly guard: ConnectGuard | null;
@@ -268,6 +270,7 @@ export class AppModel {
     this.instance = inst;
     this.firstUse = [];
     this.rootQuestions = new Map();
+    this.refusedRoots = new Set();
     await this.store.settings.set(CURRENT_INSTANCE_SETTING, inst.id);
     if (inst.kind === 'simulated') {
       this.sim = startSimulation({
@@ -362,7 +365,9 @@ export class AppModel {
       this.rootQuestions.set(fingerprint, answer);
     }
     if (!(await answer)) {
-      this.rootQuestions.delete(fingerprint); // ask again at the next refresh
+      // the other units behind this root, answering later in the same refresh, are refused with
+      // it; the question comes again at the next refresh
+      this.refusedRoots.add(fingerprint);
       throw new RootNotAcceptedError(unit.label, fingerprint);
     }
   }
@@ -527,6 +532,8 @@ export class AppModel {
   async refresh(): Promise<InstanceSnapshot | null> {
     const rt = this.runtime;
     if (!rt) return null;
+    for (const f of this.refusedRoots) this.rootQuestions.delete(f);
+    this.refusedRoots.clear();
     this.refreshing = true;
     this.changed();
     try {

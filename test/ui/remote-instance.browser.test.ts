@@ -7,7 +7,8 @@
  * Checked: a unit URL outside the build's allowed origins is refused before anything is sent;
  * the instance is created from the Instance view's form (URLs, token); the host root is shown
  * for the person to accept (its fingerprint computed here with pkijs and @noble/hashes), a
- * refusal pins nothing, an acceptance pins it on every unit; the units are labelled remote with
+ * refusal pins nothing and covers a unit behind the same root that answers after it (asked once
+ * per refresh), an acceptance pins it on every unit; the units are labelled remote with
  * their URLs; every request carries the token and refuses redirects; administrators and
  * thresholds set through the engine are what the units themselves report; a forgotten token
  * shows the host's 401 in words, and the token typed again reaches the units; the token is in
@@ -53,6 +54,16 @@ async function unitHost() {
   const units = new Map<string, SimulatedCryptoUnit>();
   for (const id of ['u1', 'u2']) units.set(id, await SimulatedCryptoUnit.create({ host, crypto: c }));
   const seen: Seen[] = [];
+  /** a unit whose answers wait until the test releases them (a slow unit) */
+  const held = new Map<string, Promise<void>>();
+  const hold = (id: string): (() => void) => {
+    let release!: () => void;
+    held.set(id, new Promise<void>((r) => (release = r)));
+    return () => {
+      held.delete(id);
+      release();
+    };
+  };
   const fetch: FetchLike = async (input, init) => {
     const req = new Request(input, init);
     seen.push({
@@ -65,7 +76,9 @@ async function unitHost() {
     if (req.headers.get('authorization') !== `Bearer ${TOKEN}`) {
       return new Response('the bearer token is missing or wrong', { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="webtke-units"' } });
     }
-    const answer = await unit.handle(new Uint8Array(await req.arrayBuffer()));
+    const body = new Uint8Array(await req.arrayBuffer());
+    await held.get(url.pathname.replace(/^\/units\//, ''));
+    const answer = await unit.handle(body);
     return new Response(answer.slice().buffer, { status: 200, headers: { 'Content-Type': 'application/octet-stream' } });
   };
   /** a client straight to a unit (no HTTP, no app), pinned to the fingerprint computed here */
@@ -75,7 +88,7 @@ async function unitHost() {
     await client.connect();
     return client;
   };
-  return { host, units, seen, fetch, direct, fingerprint: rootFingerprint(host.rootCertificate) };
+  return { host, units, seen, fetch, direct, hold, fingerprint: rootFingerprint(host.rootCertificate) };
 }
 
 /** Every record of every object store of the app's database, as text. */
@@ -132,7 +145,8 @@ describe('ui: remote instance (units over HTTP through a fake fetch)', () => {
     assert.lengthOf(h.seen, 0, 'nothing was sent');
     assert.lengthOf(app.instances, 1, 'no instance was created');
 
-    // the right URLs and the token
+    // the right URLs and the token; Unit 2 answers only after the root question was answered
+    const releaseUnit2 = h.hold('u2');
     type($<HTMLTextAreaElement>(root, '#remote-urls'), `${URLS[0]}\n${URLS[1]}\n`);
     type($<HTMLInputElement>(root, '#remote-token'), TOKEN);
     await view.updateComplete;
@@ -147,6 +161,8 @@ describe('ui: remote instance (units over HTTP through a fake fetch)', () => {
     assert.include(deepText(croot), h.fingerprint, 'the fingerprint computed here');
     assert.include(deepText(croot), URLS[0]);
     button(croot, 'Cancel').click();
+    await waitFor(() => !croot.querySelector('dialog')!.open, 'the question closed');
+    releaseUnit2(); // Unit 2, behind the same root, answers now: refused with it, not asked again
     const inst = () => app.instance!;
     await waitFor(() => app.snapshot && app.snapshot.instanceId === inst().id && !app.refreshing, 'the refused units');
     assert.equal(inst().kind, 'remote');
