@@ -113,3 +113,30 @@ export function button(root: ParentNode, label: string | RegExp): HTMLButtonElem
   if (!b) throw new Error(`no button "${label}" among ${all.map((x) => `"${text(x)}"`).join(', ')}`);
   return b;
 }
+
+/**
+ * Every record of every object store of a database, as text (byte values as lowercase hex), for
+ * checking that a secret is in no record.
+ */
+export async function wholeDatabase(idb: { indexedDB: IDBFactory; name: string }): Promise<string> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const r = idb.indexedDB.open(idb.name);
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+  const hexOf = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  try {
+    const out: string[] = [];
+    for (const name of [...db.objectStoreNames]) {
+      const all = await new Promise<unknown[]>((resolve, reject) => {
+        const r = db.transaction(name, 'readonly').objectStore(name).getAll();
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      out.push(JSON.stringify(all, (_k, v) => (v instanceof Uint8Array || v instanceof ArrayBuffer ? hexOf(new Uint8Array(v)) : v)));
+    }
+    return out.join('\n');
+  } finally {
+    db.close();
+  }
+}

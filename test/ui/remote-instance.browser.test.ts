@@ -26,7 +26,7 @@ import { ConsentElement } from '../../src/ui/consent/consent-host.ts';
 import { InstanceView } from '../../src/ui/views/instance-view.ts';
 import { createTestAdmins } from '../fakes/test-admins.ts';
 import { c, startApp, type StartedApp } from './app-fixture.ts';
-import { $, button, deepText, mount, text, type, unmountAll, waitFor } from './helpers.ts';
+import { $, button, deepText, mount, text, type, unmountAll, waitFor, wholeDatabase } from './helpers.ts';
 import { hex, ScriptedConsent } from './master-key-fixture.ts';
 
 const ORIGIN = 'https://units.example';
@@ -89,29 +89,6 @@ async function unitHost() {
     return client;
   };
   return { host, units, seen, fetch, direct, hold, fingerprint: rootFingerprint(host.rootCertificate) };
-}
-
-/** Every record of every object store of the app's database, as text. */
-async function wholeDatabase(t: StartedApp): Promise<string> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const r = t.idb.indexedDB.open(t.idb.name);
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-  try {
-    const out: string[] = [];
-    for (const name of [...db.objectStoreNames]) {
-      const all = await new Promise<unknown[]>((resolve, reject) => {
-        const r = db.transaction(name, 'readonly').objectStore(name).getAll();
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-      out.push(JSON.stringify(all, (_k, v) => (v instanceof Uint8Array || v instanceof ArrayBuffer ? hex(new Uint8Array(v)) : v)));
-    }
-    return out.join('\n');
-  } finally {
-    db.close();
-  }
 }
 
 describe('ui: remote instance (units over HTTP through a fake fetch)', () => {
@@ -231,7 +208,7 @@ describe('ui: remote instance (units over HTTP through a fake fetch)', () => {
     await waitFor(() => root.querySelectorAll('table.unit-table tbody tr:not(.unreachable)').length === 2, 'the units answering again');
 
     // the token is in no record of the browser's database
-    const everything = await wholeDatabase(started);
+    const everything = await wholeDatabase(started.idb);
     assert.include(everything, URLS[0], 'the dump does contain the instance records');
     assert.notInclude(everything, TOKEN);
   });
