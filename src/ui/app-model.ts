@@ -468,6 +468,22 @@ export class AppModel {
   }
 
   /**
+   * Ask, with the instance's name typed as confirmation, whether to reset the current simulated
+   * instance (the question both the Instance view and Settings ask before `resetSimulation`).
+   */
+  confirmResetSimulation(): Promise<boolean> {
+    const inst = this.instance;
+    if (!inst) return Promise.resolve(false);
+    return this.consent.ask({
+      title: `Reset the simulated instance "${inst.name}"?`,
+      detail: 'Every simulated unit of this instance is discarded: administrators, thresholds, both master key registers and the key storage. New empty units start with a new root. This cannot be undone.',
+      typedPhrase: inst.name,
+      kind: 'destructive',
+      confirmLabel: 'Reset the simulation',
+    });
+  }
+
+  /**
    * Reset the current simulated instance: its units, their saved state, its key storage and its
    * pinned roots go, and an instance of the same name and units starts empty with a new root.
    * The journal keeps the old instance's entries and a note of the reset. The caller confirms.

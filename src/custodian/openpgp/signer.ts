@@ -3,8 +3,8 @@ import { ApduError } from '../../card/errors.ts';
 import { OpenPgpAlgorithmError, PW1_SIGN, SW_REFERENCED_DATA_NOT_FOUND, type OpenPgpCard } from '../../card/applets/openpgp/index.ts';
 import { CURVES, digest, ecdsaVerify, importPublicPoint, type CurveName, type WebCrypto } from '../../crypto/index.ts';
 import { CertificateError, encodeSignerInfo, parseAdminCertificate, ProtocolDecodeError, type AdminCertificate } from '../../cryptounit/protocol/index.ts';
+import { CertifiedAdminSigner } from '../certified-signer.ts';
 import { CustodianClosedError } from '../errors.ts';
-import type { AdminSigner } from '../types.ts';
 import { AdminCertificateError, CardKeyMissingError, PinRequiredError } from './errors.ts';
 import { ensureVerified, verifyCardPassword, type PinSource } from './pin.ts';
 
@@ -28,18 +28,17 @@ export interface OpenPgpSignerOptions {
  * (PSO:CDS, one APDU once PW1 (81) is verified), turns r ‖ s into DER, checks the signature
  * against the certificate's key (WebCrypto, no APDU) and wraps it in a SignerInfo.
  */
-export class OpenPgpAdminSigner implements AdminSigner {
+export class OpenPgpAdminSigner extends CertifiedAdminSigner {
   #closed = false;
   readonly #key: CryptoKey;
   readonly #card: OpenPgpCard;
   readonly #c: WebCrypto;
-  readonly #cert: AdminCertificate;
   readonly #opts: OpenPgpSignerOptions;
 
   private constructor(card: OpenPgpCard, c: WebCrypto, cert: AdminCertificate, key: CryptoKey, opts: OpenPgpSignerOptions) {
+    super(cert);
     this.#card = card;
     this.#c = c;
-    this.#cert = cert;
     this.#key = key;
     this.#opts = opts;
   }
@@ -79,21 +78,6 @@ export class OpenPgpAdminSigner implements AdminSigner {
     return new OpenPgpAdminSigner(card, c, cert, key, opts);
   }
 
-  get name(): string {
-    return this.#cert.name;
-  }
-  get certificate(): Uint8Array {
-    return this.#cert.der.slice();
-  }
-  get ski(): Uint8Array {
-    return this.#cert.ski.slice();
-  }
-  get curve(): CurveName {
-    return this.#cert.curve;
-  }
-  get publicPoint(): Uint8Array {
-    return this.#cert.publicPoint.slice();
-  }
   /** The card ("0006:23852774"). */
   get cardId(): string {
     return this.#card.aid.id;
@@ -114,7 +98,7 @@ export class OpenPgpAdminSigner implements AdminSigner {
 
   async sign(adminBlockDer: Uint8Array): Promise<Uint8Array> {
     if (this.#closed) throw new CustodianClosedError();
-    const curve = this.#cert.curve;
+    const curve = this.adminCertificate.curve;
     const hash = await digest(this.#c, CURVES[curve].hash, adminBlockDer);
     let signature: Uint8Array;
     try {
@@ -128,7 +112,7 @@ export class OpenPgpAdminSigner implements AdminSigner {
     if (!(await ecdsaVerify(this.#c, curve, this.#key, adminBlockDer, signature))) {
       throw new AdminCertificateError('the card\'s signature does not verify with the admin certificate\'s key');
     }
-    return encodeSignerInfo(this.#cert.ski, curve, signature);
+    return encodeSignerInfo(this.adminCertificate.ski, curve, signature);
   }
 
   private async signHash(hash: Uint8Array): Promise<Uint8Array> {

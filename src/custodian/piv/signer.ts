@@ -2,10 +2,10 @@ import { bytesEqual } from '../../bytes/index.ts';
 import { ApduError } from '../../card/errors.ts';
 import { SW_SECURITY_STATUS_NOT_SATISFIED } from '../../card/status-words.ts';
 import { isPivEcCurve, type PinPolicyName, type PivEcCurve } from '../../card/applets/piv/index.ts';
-import { CURVES, digest, ecdsaVerify, importPublicPoint, type CurveName } from '../../crypto/index.ts';
+import { CURVES, digest, ecdsaVerify, importPublicPoint } from '../../crypto/index.ts';
 import { encodeSignerInfo, parseAdminCertificate, type AdminCertificate } from '../../cryptounit/protocol/index.ts';
+import { CertifiedAdminSigner } from '../certified-signer.ts';
 import { CustodianClosedError } from '../errors.ts';
-import type { AdminSigner } from '../types.ts';
 import { unlocked, type PivCard } from './card.ts';
 import { PivCardMismatchError, PivPinRequiredError, PivSlotEmptyError } from './errors.ts';
 import { ADMIN_SLOT } from './layout.ts';
@@ -37,9 +37,8 @@ export interface OpenPivSignerOptions {
  * session lasts and the key's PIN policy is "once" (webtke generates it so on YubiKeys). For a
  * key with policy "always" (the PIV default for 9C), each signature asks for the PIN again.
  */
-export class PivAdminSigner implements AdminSigner {
+export class PivAdminSigner extends CertifiedAdminSigner {
   readonly #card: PivCard;
-  readonly #cert: AdminCertificate;
   readonly #curve: PivEcCurve;
   readonly #publicKey: CryptoKey;
   readonly #pinPolicy: PinPolicyName | undefined;
@@ -49,8 +48,8 @@ export class PivAdminSigner implements AdminSigner {
   #learnedAlways = false;
 
   private constructor(card: PivCard, cert: AdminCertificate, curve: PivEcCurve, publicKey: CryptoKey, pinPolicy: PinPolicyName | undefined, askPin: PinPrompt | undefined) {
+    super(cert);
     this.#card = card;
-    this.#cert = cert;
     this.#curve = curve;
     this.#publicKey = publicKey;
     this.#pinPolicy = pinPolicy;
@@ -81,22 +80,6 @@ export class PivAdminSigner implements AdminSigner {
     return new PivAdminSigner(card, cert, cert.curve, publicKey, md?.pinPolicy, opts.askPin);
   }
 
-  get name(): string {
-    return this.#cert.name;
-  }
-  get certificate(): Uint8Array {
-    return this.#cert.der.slice();
-  }
-  get ski(): Uint8Array {
-    return this.#cert.ski.slice();
-  }
-  get curve(): CurveName {
-    return this.#curve;
-  }
-  /** The uncompressed public point (a copy). */
-  get publicPoint(): Uint8Array {
-    return this.#cert.publicPoint.slice();
-  }
   /** The 9C key's PIN policy when the card reports it. */
   get pinPolicy(): PinPolicyName | undefined {
     return this.#pinPolicy;
@@ -132,7 +115,7 @@ export class PivAdminSigner implements AdminSigner {
     if (!(await ecdsaVerify(this.#card.crypto, this.#curve, this.#publicKey, adminBlockDer, signature))) {
       throw new PivCardMismatchError('the card\'s signature does not verify under the admin certificate\'s key');
     }
-    return encodeSignerInfo(this.#cert.ski, this.#curve, signature);
+    return encodeSignerInfo(this.adminCertificate.ski, this.#curve, signature);
   }
 
   async #askAndVerify(retriesLeft?: number): Promise<void> {

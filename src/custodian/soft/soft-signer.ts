@@ -1,7 +1,7 @@
 import { createSignerInfo, type AdminCertificate } from '../../cryptounit/protocol/index.ts';
-import type { CurveName, WebCrypto } from '../../crypto/index.ts';
+import type { WebCrypto } from '../../crypto/index.ts';
+import { CertifiedAdminSigner } from '../certified-signer.ts';
 import { CustodianClosedError } from '../errors.ts';
-import type { AdminSigner } from '../types.ts';
 
 /** Where an opened software key came from: a webtke file, or an imported IBM TKE CLI file. */
 export type SoftSignerOrigin = 'webtke-file' | 'ibm-tke-file';
@@ -11,9 +11,8 @@ export type SoftSignerOrigin = 'webtke-file' | 'ibm-tke-file';
  * private key and the parsed certificate, never the password or any private key bytes.
  * `sign` returns a SignerInfo v3 (createSignerInfo); `close` drops the key.
  */
-export class SoftAdminSigner implements AdminSigner {
+export class SoftAdminSigner extends CertifiedAdminSigner {
   readonly #c: WebCrypto;
-  readonly #cert: AdminCertificate;
   #key: CryptoKey | null;
 
   constructor(
@@ -23,29 +22,12 @@ export class SoftAdminSigner implements AdminSigner {
     /** 'ibm-tke-file' keys were protected by only 4096 PBKDF2 iterations: offer to re-save them. */
     readonly origin: SoftSignerOrigin,
   ) {
+    super(cert);
     if (privateKey.extractable) throw new TypeError('a SoftAdminSigner key must be non-extractable');
     this.#c = c;
-    this.#cert = cert;
     this.#key = privateKey;
   }
 
-  get name(): string {
-    return this.#cert.name;
-  }
-  /** A copy of the certificate DER. */
-  get certificate(): Uint8Array {
-    return this.#cert.der.slice();
-  }
-  get ski(): Uint8Array {
-    return this.#cert.ski.slice();
-  }
-  get curve(): CurveName {
-    return this.#cert.curve;
-  }
-  /** The uncompressed public point (a copy). */
-  get publicPoint(): Uint8Array {
-    return this.#cert.publicPoint.slice();
-  }
   get closed(): boolean {
     return this.#key === null;
   }
@@ -53,7 +35,7 @@ export class SoftAdminSigner implements AdminSigner {
   async sign(adminBlockDer: Uint8Array): Promise<Uint8Array> {
     const key = this.#key;
     if (!key) throw new CustodianClosedError();
-    return createSignerInfo(this.#c, this.#cert.curve, key, this.#cert.ski, adminBlockDer);
+    return createSignerInfo(this.#c, this.adminCertificate.curve, key, this.adminCertificate.ski, adminBlockDer);
   }
 
   close(): void {

@@ -303,16 +303,7 @@ export class InstanceView extends AppElement {
 
   private async reset(): Promise<void> {
     const app = this.app!;
-    const inst = app.instance;
-    if (!inst) return;
-    const ok = await app.consent.ask({
-      title: `Reset the simulated instance "${inst.name}"?`,
-      detail: 'Every simulated unit of this instance is discarded: administrators, thresholds, both master key registers and the key storage. New empty units start with a new root. This cannot be undone.',
-      typedPhrase: inst.name,
-      kind: 'destructive',
-      confirmLabel: 'Reset the simulation',
-    });
-    if (ok) await this.act(() => app.resetSimulation());
+    if (await app.confirmResetSimulation()) await this.act(() => app.resetSimulation());
   }
 
   private async act(fn: () => Promise<unknown>): Promise<void> {
