@@ -8,8 +8,8 @@ import { html, nothing } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import type { CurveName } from '../../crypto/index.ts';
 import { createSignatureKey, DEFAULT_ADMIN_CURVE } from '../../custodian/soft/index.ts';
-import { AppElement } from '../components/app-element.ts';
-import { offerFile, revokeFile, safeFileName, type OfferedFile } from '../files.ts';
+import { FileOfferElement } from './file-offer-element.ts';
+import { safeFileName } from '../files.ts';
 import { passwordHint } from '../password-hint.ts';
 import { baseStyles } from '../styles.ts';
 import { clearSecret } from '../consent/modal.ts';
@@ -24,7 +24,7 @@ const CURVES: { value: CurveName; words: string }[] = [
 ];
 
 @customElement('webtke-create-admin')
-export class CreateAdmin extends AppElement {
+export class CreateAdmin extends FileOfferElement {
   static override styles = baseStyles;
 
   @state() private name = '';
@@ -33,22 +33,10 @@ export class CreateAdmin extends AppElement {
   @state() private mismatch = false;
   @state() private working = false;
   @state() private error: unknown;
-  @state() private file: OfferedFile | null = null;
   @state() private created = '';
 
   @query('#admin-pw') private pw1?: HTMLInputElement;
   @query('#admin-pw2') private pw2?: HTMLInputElement;
-
-  /** The file offered last (tests read it back). */
-  get offered(): OfferedFile | null {
-    return this.file;
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    revokeFile(this.file);
-    this.file = null;
-  }
 
   private onPassword(): void {
     this.hint = passwordHint(this.pw1?.value ?? '');
@@ -77,8 +65,7 @@ export class CreateAdmin extends AppElement {
       signer.close(); // the key lives on only in the file
       const fileName = safeFileName(name, '.webtke-admin.json');
       await app.recordAdmin(certificate, { kind: 'software', fileName });
-      revokeFile(this.file);
-      this.file = offerFile(fileName, text);
+      this.offer(fileName, text);
       this.created = name;
       this.name = '';
       this.dispatchEvent(new CustomEvent('admin-created', { detail: { name, fileName }, bubbles: true, composed: true }));
@@ -110,7 +97,7 @@ export class CreateAdmin extends AppElement {
       </form>
       ${this.file
         ? html`<webtke-download .file=${this.file} what=${`the signature key of ${this.created}, encrypted with the password you chose`}
-            @done=${() => { revokeFile(this.file); this.file = null; }}></webtke-download>`
+            @done=${() => this.withdraw()}></webtke-download>`
         : nothing}`;
   }
 }

@@ -9,16 +9,16 @@ import { customElement, query, state } from 'lit/decorators.js';
 import { toHex } from '../../bytes/hex.ts';
 import { vpDisplay } from '../../custodian/index.ts';
 import { createKeyPart, MAX_DESCRIPTION_LENGTH } from '../../custodian/soft/index.ts';
-import { AppElement } from '../components/app-element.ts';
+import { FileOfferElement } from './file-offer-element.ts';
 import { clearSecret } from '../consent/modal.ts';
-import { offerFile, revokeFile, safeFileName, type OfferedFile } from '../files.ts';
+import { safeFileName } from '../files.ts';
 import { passwordHint } from '../password-hint.ts';
 import { baseStyles } from '../styles.ts';
 import '../components/download-link.ts';
 import '../components/error-view.ts';
 
 @customElement('webtke-key-part-files')
-export class KeyPartFiles extends AppElement {
+export class KeyPartFiles extends FileOfferElement {
   static override styles = baseStyles;
 
   @state() private description = '';
@@ -26,23 +26,12 @@ export class KeyPartFiles extends AppElement {
   @state() private hint = passwordHint('');
   @state() private working = false;
   @state() private error: unknown;
-  @state() private file: OfferedFile | null = null;
   @state() private createdVp = '';
   @state() private openError: unknown;
 
   @query('#part-value') private valueInput?: HTMLInputElement;
   @query('#part-pw') private pw1?: HTMLInputElement;
   @query('#part-pw2') private pw2?: HTMLInputElement;
-
-  get offered(): OfferedFile | null {
-    return this.file;
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    revokeFile(this.file);
-    this.file = null;
-  }
 
   private async create(ev: Event): Promise<void> {
     ev.preventDefault();
@@ -65,8 +54,7 @@ export class KeyPartFiles extends AppElement {
       const { text, info } = await createKeyPart(app.crypto, { description, password, ...(value !== undefined ? { value } : {}) }, app.keyFileOptions);
       const fileName = safeFileName(description, '.webtke-part.json');
       await app.store.keyParts.add({ description, vp: toHex(info.vp), holder: `file ${fileName}` });
-      revokeFile(this.file);
-      this.file = offerFile(fileName, text);
+      this.offer(fileName, text);
       this.createdVp = vpDisplay(info.vp);
       this.description = '';
     } catch (e) {
@@ -121,7 +109,7 @@ export class KeyPartFiles extends AppElement {
       </form>
       ${this.file
         ? html`<webtke-download .file=${this.file} what=${`a master key part with verification pattern ${this.createdVp}, encrypted with your password`}
-            @done=${() => { revokeFile(this.file); this.file = null; }}></webtke-download>`
+            @done=${() => this.withdraw()}></webtke-download>`
         : nothing}
       <fieldset>
         <legend>Open key part files</legend>

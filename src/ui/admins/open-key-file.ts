@@ -11,9 +11,9 @@
 import { html, nothing } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { convertTkeSignatureKeyFile, importTkeSignatureKey, openSignatureKeyFile } from '../../custodian/soft/index.ts';
-import { AppElement } from '../components/app-element.ts';
+import { FileOfferElement } from './file-offer-element.ts';
 import { clearSecret } from '../consent/modal.ts';
-import { chosenText, offerFile, revokeFile, safeFileName, type OfferedFile } from '../files.ts';
+import { chosenText, safeFileName } from '../files.ts';
 import { passwordHint } from '../password-hint.ts';
 import { keyFileKind } from '../signers.ts';
 import { baseStyles } from '../styles.ts';
@@ -21,7 +21,7 @@ import '../components/download-link.ts';
 import '../components/error-view.ts';
 
 @customElement('webtke-open-key-file')
-export class OpenKeyFile extends AppElement {
+export class OpenKeyFile extends FileOfferElement {
   static override styles = baseStyles;
 
   @state() private openMessage = '';
@@ -34,7 +34,6 @@ export class OpenKeyFile extends AppElement {
   @state() private ibmError: unknown;
   @state() private ibmWorking = false;
   @state() private hint = passwordHint('');
-  @state() private file: OfferedFile | null = null;
 
   @query('#open-file') private openFileInput?: HTMLInputElement;
   @query('#open-pw') private openPw?: HTMLInputElement;
@@ -42,16 +41,6 @@ export class OpenKeyFile extends AppElement {
   @query('#ibm-pw') private ibmPw?: HTMLInputElement;
   @query('#ibm-new-pw') private newPw?: HTMLInputElement;
   @query('#ibm-new-pw2') private newPw2?: HTMLInputElement;
-
-  get offered(): OfferedFile | null {
-    return this.file;
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    revokeFile(this.file);
-    this.file = null;
-  }
 
   private async openWebtke(ev: Event): Promise<void> {
     ev.preventDefault();
@@ -110,8 +99,7 @@ export class OpenKeyFile extends AppElement {
         signer.close();
         const fileName = safeFileName(adminName, '.webtke-admin.json');
         await app.recordAdmin(certificate, { kind: 'software', fileName });
-        revokeFile(this.file);
-        this.file = offerFile(fileName, text);
+        this.offer(fileName, text);
         this.ibmMessage = `Imported "${adminName}" and re-saved the key in the webtke format: save the new file and use it from now on.`;
       } else {
         const signer = await importTkeSignatureKey(app.crypto, chosen.text, password, name ? { name } : {});
@@ -170,7 +158,7 @@ export class OpenKeyFile extends AppElement {
       </form>
       ${this.file
         ? html`<webtke-download .file=${this.file} what="the imported key in the webtke format, encrypted with the new password"
-            @done=${() => { revokeFile(this.file); this.file = null; }}></webtke-download>`
+            @done=${() => this.withdraw()}></webtke-download>`
         : nothing}`;
   }
 }
