@@ -20,17 +20,17 @@
  *
  * The page loads this very file, bundled by Vite (with the worker) and served on 127.0.0.1.
  */
-import { toHex } from '../src/bytes/index.ts';
-import { InstanceRuntime, type Consent } from '../src/ceremony/index.ts';
+import { InstanceRuntime } from '../src/ceremony/index.ts';
 import { verificationPattern, type WebCrypto } from '../src/crypto/index.ts';
 import { SimulatedCryptoUnit, SimulatedHost } from '../src/cryptounit/simulated/index.ts';
 import { wrapPartForImporter } from '../src/cryptounit/protocol/index.ts';
 import { MemoryUnitTransport } from '../src/cryptounit/transports/memory.ts';
 import type { UnitTransport } from '../src/cryptounit/transport.ts';
-import type { AdminSigner, KeyPartHolder, KeyPartInfo } from '../src/custodian/index.ts';
+import type { KeyPartHolder, KeyPartInfo } from '../src/custodian/index.ts';
 import { createSignatureKey, type SoftAdminSigner } from '../src/custodian/soft/index.ts';
 import { startSimulation } from '../src/sim/connection.ts';
 import { deleteStore, openStore, type UnitRecord } from '../src/store/index.ts';
+import { benchConsent, CountingTransport } from './ceremony-kit.ts';
 import { fmt, line, median, type Bench } from './util.ts';
 
 const UNITS = 3;
@@ -80,34 +80,6 @@ class MemoryPartHolder implements KeyPartHolder {
   }
 }
 
-class CountingTransport implements UnitTransport {
-  count = 0;
-  constructor(private readonly inner: UnitTransport) {}
-  send(request: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
-    this.count++;
-    return this.inner.send(request, signal);
-  }
-}
-
-/** A loan of an open signer: the engine closes the loan after each step, the key stays open. */
-function lend(s: SoftAdminSigner, counter: { n: number }): AdminSigner {
-  let closed = false;
-  return {
-    name: s.name,
-    certificate: s.certificate,
-    ski: s.ski,
-    curve: s.curve,
-    sign(block) {
-      if (closed) return Promise.reject(new Error('the loan is closed'));
-      counter.n++;
-      return s.sign(block);
-    },
-    close() {
-      closed = true;
-    },
-  };
-}
-
 /** One ceremony on fresh units and a fresh database, in the page. */
 export async function runOnce(mode: Mode, db: string): Promise<RunTiming> {
   const c = globalThis.crypto;
@@ -140,20 +112,7 @@ export async function runOnce(mode: Mode, db: string): Promise<RunTiming> {
   }
   const transports = new Map(instance.units.map((u) => [u.id, new CountingTransport(transportOf(u))]));
   const signatures = { n: 0 };
-  const consent: Consent = {
-    async chooseSigners(r) {
-      return admins.filter((a) => r.candidates.some((x) => x.ski === toHex(a.ski))).slice(0, r.required).map((a) => lend(a, signatures));
-    },
-    async wrapParts(r) {
-      const out: Uint8Array[][] = [];
-      for (const p of r.parts) out.push(await p.holder.wrapForImporters(p.partId, r.importers.map((i) => i.spki), ''));
-      return out;
-    },
-    async confirm() {
-      return true;
-    },
-    progress() {},
-  };
+  const consent = benchConsent(admins, signatures, () => '');
   try {
     const t0 = performance.now();
     const rt = await InstanceRuntime.open({ store, instanceId: instance.id, crypto: c, consent, transportFor: (u) => transports.get(u.id)! });

@@ -13,14 +13,12 @@
  * signatures, each one P-521 signature, one check by the client and one by the unit) and the
  * P-521 sign/verify times measured in the same run.
  */
-import { toHex } from '../src/bytes/index.ts';
-import { InstanceRuntime, type Consent } from '../src/ceremony/index.ts';
+import { InstanceRuntime } from '../src/ceremony/index.ts';
 import { SimulatedCryptoUnit, SimulatedHost } from '../src/cryptounit/simulated/index.ts';
 import { MemoryUnitTransport } from '../src/cryptounit/transports/memory.ts';
-import type { UnitTransport } from '../src/cryptounit/transport.ts';
 import { createKeyPart, createSignatureKey, SoftKeyPartHolder, type SoftAdminSigner } from '../src/custodian/soft/index.ts';
-import type { AdminSigner } from '../src/custodian/index.ts';
 import { openStore } from '../src/store/index.ts';
+import { benchConsent, CountingTransport } from './ceremony-kit.ts';
 import { fmt, line, median, type Bench } from './util.ts';
 
 const UNITS = 3;
@@ -42,34 +40,6 @@ export interface CeremonyTiming {
 export interface P521Costs {
   signMs: number;
   verifyMs: number;
-}
-
-class CountingTransport implements UnitTransport {
-  count = 0;
-  constructor(private readonly inner: UnitTransport) {}
-  send(request: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
-    this.count++;
-    return this.inner.send(request, signal);
-  }
-}
-
-/** A thin signer over an open one: the engine closes the wrapper, the key stays open for the next step. */
-function lend(s: SoftAdminSigner, counter: { n: number }): AdminSigner {
-  let closed = false;
-  return {
-    name: s.name,
-    certificate: s.certificate,
-    ski: s.ski,
-    curve: s.curve,
-    sign(block) {
-      if (closed) return Promise.reject(new Error('closed'));
-      counter.n++;
-      return s.sign(block);
-    },
-    close() {
-      closed = true;
-    },
-  };
 }
 
 /** One full ceremony on fresh units and a fresh database. */
@@ -96,20 +66,7 @@ export async function runCeremonyOnce(indexedDB: IDBFactory, dbName: string): Pr
   });
   const transports = units.map((u) => new CountingTransport(new MemoryUnitTransport((r) => u.handle(r))));
   const signatures = { n: 0 };
-  const consent: Consent = {
-    async chooseSigners(r) {
-      return admins.filter((a) => r.candidates.some((x) => x.ski === toHex(a.ski))).slice(0, r.required).map((a) => lend(a, signatures));
-    },
-    async wrapParts(r) {
-      const out: Uint8Array[][] = [];
-      for (const p of r.parts) out.push(await p.holder.wrapForImporters(p.partId, r.importers.map((i) => i.spki), parts.find((x) => x.partId === p.partId)!.password));
-      return out;
-    },
-    async confirm() {
-      return true;
-    },
-    progress() {},
-  };
+  const consent = benchConsent(admins, signatures, (id) => parts.find((x) => x.partId === id)!.password);
 
   const proc = (globalThis as { process?: { cpuUsage(prev?: { user: number; system: number }): { user: number; system: number } } }).process;
   const cpu0 = proc?.cpuUsage();

@@ -140,3 +140,22 @@ export async function wholeDatabase(idb: { indexedDB: IDBFactory; name: string }
     db.close();
   }
 }
+
+/**
+ * Click the button at `selector` in a view that reports its actions in an `.action` element
+ * (data-count, data-state), and wait until that action is no longer running. Returns
+ * "<state>: <words of the report>" (state done or failed), so a test names what went wrong.
+ */
+export async function pressAction(el: HTMLElement, selector: string, timeoutMs = 120_000): Promise<string> {
+  const root = el.shadowRoot!;
+  const before = Number(root.querySelector('.action')?.getAttribute('data-count') ?? 0);
+  const b = $<HTMLButtonElement>(root, selector);
+  if (b.disabled) throw new Error(`${selector} is disabled`);
+  b.click();
+  const done = await waitFor(() => {
+    const a = root.querySelector(`.action[data-count="${before + 1}"]`);
+    return a && a.getAttribute('data-state') !== 'running' ? a : null;
+  }, `the action of ${selector}`, timeoutMs);
+  await (el as unknown as LitElement).updateComplete;
+  return `${done.getAttribute('data-state')}: ${deepText(done)}`;
+}

@@ -8,7 +8,7 @@
 import { describe, it, afterEach, assert } from '../harness.ts';
 import { JournalView } from '../../src/ui/views/journal-view.ts';
 import type { JournalEntry } from '../../src/store/index.ts';
-import { $, deepText, mount, text, unmountAll, waitFor } from './helpers.ts';
+import { $, deepText, mount, text, unmountAll, waitFor, pressAction as press } from './helpers.ts';
 import { activate, authenticate, ceremonyApp, grouped, hex, type CeremonyApp } from './master-key-fixture.ts';
 
 /** RFC 8785 for what the journal holds (objects, arrays, strings, integers), written here. */
@@ -32,18 +32,6 @@ async function recompute(entries: readonly JournalEntry[]): Promise<number | nul
     prev = hash;
   }
   return null;
-}
-
-async function press(el: JournalView, selector: string): Promise<string> {
-  const root = el.shadowRoot!;
-  const before = Number(root.querySelector('.action')?.getAttribute('data-count') ?? 0);
-  $<HTMLButtonElement>(root, selector).click();
-  const done = await waitFor(() => {
-    const a = root.querySelector(`.action[data-count="${before + 1}"]`);
-    return a && a.getAttribute('data-state') !== 'running' ? a : null;
-  }, `the action of ${selector}`);
-  await el.updateComplete;
-  return `${done.getAttribute('data-state')}: ${deepText(done)}`;
 }
 
 async function ceremony(): Promise<{ t: CeremonyApp; vp: string }> {

@@ -12,7 +12,7 @@ import { describe, it, afterEach, assert } from '../harness.ts';
 import { CryptoUnitClient } from '../../src/cryptounit/client.ts';
 import { decodeKeyBlob } from '../../src/cryptounit/protocol/index.ts';
 import { KeyStorageView } from '../../src/ui/views/key-storage-view.ts';
-import { $, deepText, mount, text, type, unmountAll, waitFor } from './helpers.ts';
+import { $, deepText, mount, text, type, unmountAll, waitFor, pressAction as press } from './helpers.ts';
 import { activate, authenticate, ceremonyApp, grouped, hex, vpOfParts, type CeremonyApp } from './master-key-fixture.ts';
 import { c } from './app-fixture.ts';
 
@@ -20,20 +20,6 @@ async function view(t: CeremonyApp): Promise<{ el: KeyStorageView; root: ShadowR
   const el = await mount(new KeyStorageView(), (v) => (v.app = t.app));
   await waitFor(() => el.shadowRoot!.querySelector('.no-keys, table.keys'), 'the key list');
   return { el, root: el.shadowRoot! };
-}
-
-async function press(el: KeyStorageView, selector: string): Promise<string> {
-  const root = el.shadowRoot!;
-  const before = Number(root.querySelector('.action')?.getAttribute('data-count') ?? 0);
-  const b = $<HTMLButtonElement>(root, selector);
-  assert.isFalse(b.disabled, `${selector} is enabled`);
-  b.click();
-  const done = await waitFor(() => {
-    const a = root.querySelector(`.action[data-count="${before + 1}"]`);
-    return a && a.getAttribute('data-state') !== 'running' ? a : null;
-  }, `the action of ${selector}`, 120_000);
-  await el.updateComplete;
-  return `${done.getAttribute('data-state')}: ${deepText(done)}`;
 }
 
 /** Wait until the table shows `n` rows (the list is read after each refresh). */

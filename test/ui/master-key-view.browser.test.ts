@@ -10,7 +10,7 @@ import { describe, it, afterEach, assert } from '../harness.ts';
 import { CLEAR_CURRENT_PHRASE, EARLY_FINALIZE_PHRASE } from '../../src/ceremony/index.ts';
 import { MasterKeyView } from '../../src/ui/views/master-key-view.ts';
 import type { UnitState } from '../../src/cryptounit/client.ts';
-import { $, deepText, mount, text, type, unmountAll, waitFor } from './helpers.ts';
+import { $, deepText, mount, text, type, unmountAll, waitFor, pressAction as press } from './helpers.ts';
 import type { ConfirmDialog } from '../../src/ui/consent/confirm-dialog.ts';
 import { activate, authenticate, ceremonyApp, grouped, hex, vpOfParts, type CeremonyApp } from './master-key-fixture.ts';
 
@@ -37,21 +37,6 @@ async function view(t: CeremonyApp): Promise<{ el: MasterKeyView; root: ShadowRo
   const el = await mount(new MasterKeyView(), (v) => (v.app = t.app));
   await waitFor(() => el.shadowRoot!.querySelector('.next-title'), 'the next safe action');
   return { el, root: el.shadowRoot! };
-}
-
-/** Click a button of the view and wait for its action report to say done (or fail the test with its words). */
-async function press(el: MasterKeyView, selector: string): Promise<string> {
-  const root = el.shadowRoot!;
-  const before = Number(root.querySelector('.action')?.getAttribute('data-count') ?? 0);
-  const b = $<HTMLButtonElement>(root, selector);
-  assert.isFalse(b.disabled, `${selector} is enabled`);
-  b.click();
-  const done = await waitFor(() => {
-    const a = root.querySelector(`.action[data-count="${before + 1}"]`);
-    return a && a.getAttribute('data-state') !== 'running' ? a : null;
-  }, `the action of ${selector}`, 120_000);
-  await el.updateComplete;
-  return `${done.getAttribute('data-state')}: ${deepText(done)}`;
 }
 
 const chooser = (root: ShadowRoot) => root.querySelector('webtke-part-chooser')!.shadowRoot!;

@@ -9,6 +9,7 @@ import {
 } from '../../protocol/index.ts';
 import { UnitFault } from '../errors.ts';
 import type { CommandHandler } from './context.ts';
+import type { UnitState } from '../state.ts';
 import { requireLength } from './payload-form.ts';
 import { openKey, openWith, sealKey } from './blob-seal.ts';
 import { KEY_BLOB_DER_LENGTH, readKeyBlobs, writeKeyBlobAt } from './blob-layout.ts';
@@ -32,10 +33,24 @@ function decodeFault(e: unknown): never {
   throw e;
 }
 
+/** The current register, under which every key-storage operation works (102 when it is empty). */
+function currentRegister(state: UnitState): NonNullable<UnitState['current']> {
+  if (!state.current) throw new UnitFault(RC.KEY_NEEDED, 0, 'the current register is empty');
+  return state.current;
+}
+
+/** WRAP's and UNWRAP's payload, with the codec's rc for a bad one. */
+function blobWithData(payload: Uint8Array, maxData: number): BlobWithData {
+  try {
+    return decodeBlobWithData(payload, maxData);
+  } catch (e) {
+    decodeFault(e);
+  }
+}
+
 export const generateKey: CommandHandler = async ({ c, state, block }) => {
   requireLength(block.payload, KEY_ID_LENGTH, 'GENERATE_KEY keyId');
-  const current = state.current;
-  if (!current) throw new UnitFault(RC.KEY_NEEDED, 0, 'the current register is empty');
+  const current = currentRegister(state);
   return {
     required: 0,
     async execute() {
@@ -50,14 +65,8 @@ export const generateKey: CommandHandler = async ({ c, state, block }) => {
 };
 
 export const wrapData: CommandHandler = async ({ c, state, block }) => {
-  let p: BlobWithData;
-  try {
-    p = decodeBlobWithData(block.payload, MAX_WRAP_DATA);
-  } catch (e) {
-    decodeFault(e);
-  }
-  const current = state.current;
-  if (!current) throw new UnitFault(RC.KEY_NEEDED, 0, 'the current register is empty');
+  const p = blobWithData(block.payload, MAX_WRAP_DATA);
+  const current = currentRegister(state);
   return {
     required: 0,
     async execute() {
@@ -73,14 +82,8 @@ export const wrapData: CommandHandler = async ({ c, state, block }) => {
 };
 
 export const unwrapData: CommandHandler = async ({ c, state, block }) => {
-  let p: BlobWithData;
-  try {
-    p = decodeBlobWithData(block.payload, MAX_UNWRAP_CIPHERTEXT);
-  } catch (e) {
-    decodeFault(e);
-  }
-  const current = state.current;
-  if (!current) throw new UnitFault(RC.KEY_NEEDED, 0, 'the current register is empty');
+  const p = blobWithData(block.payload, MAX_UNWRAP_CIPHERTEXT);
+  const current = currentRegister(state);
   return {
     required: 0,
     async execute() {
@@ -114,8 +117,7 @@ export const reencrypt: CommandHandler = async ({ c, state, block }) => {
   if (blobs.length > MAX_REENCRYPT_BATCH) throw new UnitFault(RC.BAD_ARGUMENTS, 0, 'REENCRYPT takes 1 to 1024 key blobs');
   const next = state.next;
   if (!next?.committed) throw new UnitFault(RC.BAD_REGISTER_STATE, 0, 'the new register is not committed');
-  const current = state.current;
-  if (!current) throw new UnitFault(RC.KEY_NEEDED, 0, 'the current register is empty');
+  const current = currentRegister(state);
   const all = blobs;
   return {
     required: 0,
